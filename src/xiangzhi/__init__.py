@@ -1,0 +1,1 @@
+"""乡治 Xiangzhi: party-building-led rural grassroots governance."""

@@ -1,0 +1,95 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+
+from xiangzhi.accounts.roles import ROLE_CHOICES
+from xiangzhi.core import clock
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, username, password=None, **fields):
+        user = self.model(username=username, **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, *args, **kwargs):
+        raise NotImplementedError("乡治不设超级用户：请用 `xiangzhi create-admins` 创建三员账号。")
+
+
+class User(AbstractBaseUser):
+    """A person's account. Staff sign in with a username; villagers with their phone number, which is stored only
+    as a keyed hash (`username` is then `v-<hash prefix>`), never in clear."""
+
+    KIND_STAFF, KIND_VILLAGER = "staff", "villager"
+
+    username = models.CharField("用户名", max_length=150, unique=True)
+    full_name = models.CharField("姓名", max_length=50)
+    kind = models.CharField(
+        "类型", max_length=10, choices=[(KIND_STAFF, "工作人员"), (KIND_VILLAGER, "村民")], default=KIND_STAFF
+    )
+    # Identifies the person behind one or more accounts (keyed hash of the ID number where known), so that
+    # 三员分立 is checked per person, not per account.
+    person_key = models.CharField("人员标识", max_length=64, blank=True, db_index=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    resident = models.ForeignKey(
+        "people.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+    )
+    is_active = models.BooleanField("启用", default=True)
+    date_joined = models.DateTimeField("创建时间", default=clock.now)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    must_change_password = models.BooleanField("下次登录须改密码", default=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = "账号"
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    # Django's admin and some libraries ask these; there is no superuser and no Django permission table.
+    is_superuser = False
+    is_staff = False
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return False
+
+    def has_module_perms(self, app_label) -> bool:
+        return False
+
+    @property
+    def is_villager(self) -> bool:
+        return self.kind == self.KIND_VILLAGER
+
+
+class RoleAssignment(models.Model):
+    """A role over a subtree of the jurisdiction tree; a few roles also name an object (`scope_type`/`scope_id`)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField("角色", max_length=32, choices=ROLE_CHOICES)
+    region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    region_code = models.CharField("辖区代码", max_length=18, blank=True, db_index=True)
+    scope_type = models.CharField("对象类型", max_length=32, blank=True)
+    scope_id = models.BigIntegerField("对象编号", null=True, blank=True)
+    is_active = models.BooleanField("有效", default=True)
+    granted_at = models.DateTimeField("授予时间", default=clock.now)
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "角色授权"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "region_code", "scope_type", "scope_id"],
+                name="role_assignment_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.region.name if self.region_id else '全系统'}"

@@ -1,0 +1,4 @@
+from xiangzhi import policy
+
+policy.register("accounts.manage", roles=["system_admin"], label="管理账号与设置")
+policy.register("accounts.roles", roles=["security_admin"], label="分配角色与管理密钥")

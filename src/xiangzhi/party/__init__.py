@@ -1,0 +1,1 @@
+"""Party organisation: the PartyOrg tree, members and 党员联户 links."""

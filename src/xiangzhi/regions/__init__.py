@@ -1,0 +1,1 @@
+"""The jurisdiction tree: county → town → village → grid → micro-grid, coded by trimmed statistical codes."""

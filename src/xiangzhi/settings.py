@@ -1,0 +1,261 @@
+"""Project settings: every value that varies comes from the environment, read here and only here.
+
+XIANGZHI_ENV selects the mode: ``development`` (default, also the demo) or ``production``.
+In production every secret must be given; in development the missing ones are made once and
+kept in the git-ignored ``var/`` folder of the checkout, so a restart keeps data and keys.
+"""
+
+import json
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent  # the checkout (src/xiangzhi/ → ../..)
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    return default if value in (None, "") else [v.strip() for v in value.split(",") if v.strip()]
+
+
+XIANGZHI_ENV = env_str("XIANGZHI_ENV", "development")
+PRODUCTION = XIANGZHI_ENV == "production"
+# Demo mode unlocks demo-only helpers such as `xiangzhi otp-code`; never set it in production.
+DEMO_MODE = env_bool("XIANGZHI_DEMO", False) and not PRODUCTION
+DEBUG = env_bool("DJANGO_DEBUG", False) and not PRODUCTION
+
+VAR_DIR = Path(env_str("XIANGZHI_VAR_DIR", str(BASE_DIR / "var")))
+PRIVATE_FILES_DIR = Path(env_str("XIANGZHI_PRIVATE_DIR", str(VAR_DIR / "private")))
+KEYS_FILE = Path(env_str("XIANGZHI_KEYS_FILE", str(VAR_DIR / "keys.json")))
+
+
+def _local_keys() -> dict:
+    """Development keys, made once and kept in var/keys.json (mode 0600), outside the database."""
+    if KEYS_FILE.exists():
+        return json.loads(KEYS_FILE.read_text())
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            f"密钥文件 {KEYS_FILE} 不存在；生产环境请用 `xiangzhi keys init` 生成并妥善保管。"
+        )
+    KEYS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    keys = {
+        "secret_key": secrets.token_urlsafe(50),
+        "audit_key": secrets.token_hex(32),
+        "lookup_key": secrets.token_hex(32),
+        "pii_keys": {"k1": secrets.token_hex(32)},
+        "pii_current": "k1",
+    }
+    tmp = KEYS_FILE.with_suffix(".tmp")
+    tmp.write_text(json.dumps(keys, indent=2))
+    tmp.chmod(0o600)
+    tmp.replace(KEYS_FILE)
+    return keys
+
+
+_KEYS = _local_keys()
+SECRET_KEY = env_str("DJANGO_SECRET_KEY") or _KEYS["secret_key"]
+# Keyed hash of the audit chain, keyed lookups of encrypted numbers, and the data-encryption keys.
+# They live in the keys file (or its replacement in production), never in the database.
+XIANGZHI_AUDIT_KEY = _KEYS["audit_key"]
+XIANGZHI_LOOKUP_KEY = _KEYS["lookup_key"]
+XIANGZHI_PII_KEYS = _KEYS["pii_keys"]
+XIANGZHI_PII_CURRENT_KEY = _KEYS["pii_current"]
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "xiangzhi.core",
+    "xiangzhi.regions",
+    "xiangzhi.accounts",
+    "xiangzhi.audit",
+    "xiangzhi.people",
+    "xiangzhi.party",
+    "xiangzhi.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "xiangzhi.accounts.middleware.SessionLimitMiddleware",
+    "xiangzhi.core.middleware.RequestContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "xiangzhi.urls"
+WSGI_APPLICATION = "xiangzhi.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "xiangzhi.web.context.navigation",
+            ],
+        },
+    },
+]
+
+_SQLITE_PATH = VAR_DIR / "xiangzhi.sqlite3"
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{_SQLITE_PATH}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+DATABASES["default"]["TEST"] = {"NAME": env_str("DJANGO_TEST_DB_NAME")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+# Passwords: Argon2 first (等保 3); the validators add the complexity rules of accounts.passwords.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "xiangzhi.accounts.passwords.StaffComplexityValidator"},
+]
+PASSWORD_MAX_AGE_DAYS = env_int("XIANGZHI_PASSWORD_MAX_AGE_DAYS", 90)
+VILLAGER_PASSWORD_MIN_LENGTH = 8
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Lockout (django-axes): 5 failures of one username from one address lock that pair for 30 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_IPWARE_PROXY_COUNT = env_int("XIANGZHI_PROXY_COUNT", 0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_VERBOSE = False
+
+# Sessions: 30 minutes idle (enforced on the server by SessionLimitMiddleware), 12 hours absolute.
+SESSION_IDLE_SECONDS = env_int("XIANGZHI_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_SECONDS = env_int("XIANGZHI_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+OTP_TOTP_ISSUER = "乡治"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "build" / "static"]
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_FILES_DIR)},
+    },
+    "staticfiles": {
+        "BACKEND": env_str("XIANGZHI_STATIC_STORAGE", "whitenoise.storage.CompressedStaticFilesStorage")
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+# No public media folder: uploads are served only through core.views.private_file, which asks the policy.
+MEDIA_URL = None
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("XIANGZHI_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+AUDIT_RETENTION_DAYS = max(180, env_int("XIANGZHI_AUDIT_RETENTION_DAYS", 180))
+
+# Proxies: how many trusted proxies sit in front (real client addresses come from X-Forwarded-For).
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("XIANGZHI_BEHIND_TLS_PROXY") else None
+)
+
+if PRODUCTION:
+    if not env_str("DJANGO_SECRET_KEY"):
+        raise ImproperlyConfigured("生产环境必须设置 DJANGO_SECRET_KEY。")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("XIANGZHI_LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

@@ -1,0 +1,20 @@
+"""Navigation for the base template: the entries the signed-in user's roles allow."""
+
+from xiangzhi import policy
+
+NAV = [
+    ("首页", "/", None),
+    ("辖区", "/regions/", "regions.view"),
+    ("户籍", "/people/households/", "people.view"),
+    ("居民", "/people/residents/", "people.view"),
+    ("党组织", "/party/orgs/", "party.view"),
+    ("审计日志", "/audit/", "audit.view"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [(label, url) for label, url, action in NAV if action is None or policy.can(user, action)]
+    return {"nav_items": items}
