@@ -2,5 +2,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("accounts/", include("xiangzhi.accounts.urls")),
+    path("regions/", include("xiangzhi.regions.urls")),
+    path("people/", include("xiangzhi.people.urls")),
+    path("party/", include("xiangzhi.party.urls")),
+    path("audit/", include("xiangzhi.audit.urls")),
+    path("files/", include("xiangzhi.core.urls")),
     path("", include("xiangzhi.web.urls")),
 ]
