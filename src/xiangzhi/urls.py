@@ -1,6 +1,9 @@
 from django.urls import include, path
 
+from xiangzhi.api import api
+
 urlpatterns = [
+    path("api/v1/", api.urls),
     path("accounts/", include("xiangzhi.accounts.urls")),
     path("regions/", include("xiangzhi.regions.urls")),
     path("people/", include("xiangzhi.people.urls")),

@@ -1,21 +1,16 @@
 import uuid
 
-from ipware import IpWare
+from django.conf import settings
+from ipware import get_client_ip
 
 from xiangzhi.core import context
 
-_ipware = None
-
 
 def client_ip(request) -> str | None:
-    """The real client address: behind N trusted proxies (XIANGZHI_PROXY_COUNT), read X-Forwarded-For."""
-    global _ipware
-    from django.conf import settings
-
-    if _ipware is None:
-        _ipware = IpWare(proxy_count=settings.AXES_IPWARE_PROXY_COUNT or 0)
+    """The real client address. Behind N trusted proxies (XIANGZHI_PROXY_COUNT) read X-Forwarded-For, the same
+    way django-axes does, so that lockouts and audit records name the same address."""
     if settings.AXES_IPWARE_PROXY_COUNT:
-        ip, _trusted = _ipware.get_client_ip(request.META)
+        ip, _routable = get_client_ip(request, proxy_count=settings.AXES_IPWARE_PROXY_COUNT)
         if ip:
             return str(ip)
     return request.META.get("REMOTE_ADDR")

@@ -1,0 +1,110 @@
+"""The project API at /api/v1/: one django-ninja instance, one Router per app, domain errors mapped once.
+
+Phones use token auth (`Authorization: Bearer <key>`); the browser uses its session (with CSRF). Interactive docs
+are off: they would load scripts from the internet. The OpenAPI document is at /api/v1/openapi.json.
+"""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from xiangzhi.accounts.roles import PRIVILEGED_ROLES
+from xiangzhi.core import context
+from xiangzhi.core.errors import DomainError
+
+
+def _second_factor_ok(request, user) -> bool:
+    from xiangzhi import policy
+
+    if not any(a.role in PRIVILEGED_ROLES for a in policy.assignments(user)):
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+class BrowserSession(SessionAuth):
+    """The signed-in browser session; privileged users must have passed their second factor."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is not None and not _second_factor_ok(request, user):
+            return None
+        return user
+
+
+class Token(HttpBearer):
+    def authenticate(self, request, token):
+        from xiangzhi.accounts import services
+
+        user = services.token_authenticate(token)
+        if user is None:
+            return None
+        request.user = user
+        context.bind_user(user)
+        return user
+
+
+class ChineseJSON(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=ChineseJSON(),
+    title="乡治 API",
+    version="1",
+    description="党建引领乡村基层治理平台接口。所有数据按调用者的辖区范围过滤；越权访问一律返回 404。",
+    urls_namespace="api",
+    auth=[Token(), BrowserSession()],
+    docs_url=None,
+)
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    body = {"detail": exc.message, "code": exc.code}
+    if exc.field:
+        body["field"] = exc.field
+    return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": "未找到", "code": "not_found"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "请先登录或提供有效的令牌。", "code": "unauthenticated"}, status=401)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request, exc: NinjaValidationError):
+    problems = []
+    for err in exc.errors:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload"))
+        problems.append(f"{where or '请求'}：{err.get('msg', '格式不正确')}")
+    return api.create_response(request, {"detail": "请求格式不正确：" + "；".join(problems), "code": "validation_failed"}, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return api.create_response(request, {"detail": str(exc), "code": "error"}, status=exc.status_code)
+
+
+def _routers():
+    from xiangzhi.accounts.api import router as accounts_router
+    from xiangzhi.regions.api import router as regions_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/regions/", regions_router)
+    for module, prefix in (("xiangzhi.people.api", "/"), ("xiangzhi.party.api", "/party/")):
+        try:
+            mod = __import__(module, fromlist=["router"])
+        except ModuleNotFoundError:
+            continue
+        api.add_router(prefix, mod.router)
+
+
+_routers()

@@ -1,0 +1,24 @@
+"""Schemas shared by every API router: the error body and page envelopes."""
+
+from ninja import Schema
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+    field: str | None = None
+
+
+# Every route declares the errors it can answer with (schemathesis found undeclared ones on plain ninja APIs).
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def page_params(page: int, page_size: int) -> tuple[int, int]:
+    page = max(1, page)
+    page_size = min(max(1, page_size), 100)
+    return (page - 1) * page_size, page_size
+
+
+def paginate(qs, page: int, page_size: int) -> dict:
+    offset, size = page_params(page, page_size)
+    return {"count": qs.count(), "page": max(1, page), "page_size": size, "items": list(qs[offset : offset + size])}
