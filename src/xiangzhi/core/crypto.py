@@ -68,3 +68,82 @@ class EncryptedField(models.TextField):
 
     def to_python(self, value):
         return value
+
+
+# -- key rotation ----------------------------------------------------------------------------------------------
+
+
+def encrypted_fields() -> list[tuple[type[models.Model], "EncryptedField"]]:
+    """Every (model, field) of the installed apps that holds encrypted values."""
+    from django.apps import apps
+
+    return [
+        (model, f)
+        for model in apps.get_models()
+        for f in model._meta.concrete_fields
+        if isinstance(f, EncryptedField)
+    ]
+
+
+def _raw(field: "EncryptedField"):
+    """The stored token itself, bypassing from_db_value (no decryption)."""
+    from django.db.models.functions import Cast
+
+    return Cast(field.attname, output_field=models.TextField())
+
+
+def key_counts() -> dict[str, dict[str, int]]:
+    """{"app.Model.field": {key id: number of values}} counted in the database, nothing decrypted."""
+    from django.db.models import Count, F, Value
+    from django.db.models.functions import StrIndex, Substr
+
+    out: dict[str, dict[str, int]] = {}
+    for model, f in encrypted_fields():
+        rows = (
+            model._default_manager.exclude(**{f"{f.attname}__isnull": True})
+            .exclude(**{f.attname: ""})
+            .annotate(_token=_raw(f))
+            .annotate(_kid=Substr(F("_token"), 1, StrIndex(F("_token"), Value(":")) - 1))
+            .values("_kid")
+            .annotate(n=Count("pk"))
+            .order_by("_kid")
+        )
+        out[f"{model._meta.label}.{f.name}"] = {r["_kid"]: r["n"] for r in rows}
+    return out
+
+
+def reencrypt_all(*, batch_size: int = 500, progress=None) -> int:
+    """Re-encrypt, under the current key, every value sealed with another key. Each batch is one transaction with
+    its rows locked, so a concurrent edit is never overwritten with an older value. Returns the values rewritten."""
+    from django.db import transaction
+
+    current = settings.XIANGZHI_PII_CURRENT_KEY
+    total = 0
+    for model, f in encrypted_fields():
+        manager = model._default_manager
+        last_pk = None
+        while True:
+            with transaction.atomic():
+                qs = manager.exclude(**{f"{f.attname}__isnull": True}).exclude(**{f.attname: ""})
+                if last_pk is not None:
+                    qs = qs.filter(pk__gt=last_pk)
+                rows = list(
+                    qs.select_for_update()
+                    .order_by("pk")
+                    .annotate(_token=_raw(f))
+                    .values_list("pk", "_token")[:batch_size]
+                )
+                if not rows:
+                    break
+                last_pk = rows[-1][0]
+                stale = [
+                    model(**{model._meta.pk.attname: pk, f.attname: decrypt(token)})
+                    for pk, token in rows
+                    if key_id(token) != current
+                ]
+                if stale:
+                    manager.bulk_update(stale, [f.attname], batch_size=batch_size)
+                    total += len(stale)
+            if progress:
+                progress(model, f, total)
+    return total

@@ -18,10 +18,15 @@ TAG_CHOICES = [
     "党员",
     "村民代表",
 ]
+TAG_SEPARATORS = "，,、；; "
 
 
 class Household(models.Model):
     """户: lives in a grid; its members are Residents, one of them the head."""
+
+    STATUS_ACTIVE, STATUS_CLOSED = "active", "closed"
+    # closed: no member left in the village (all moved away or deceased); kept for history.
+    STATUS_CHOICES = [(STATUS_ACTIVE, "在册"), (STATUS_CLOSED, "已销户")]
 
     region = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, related_name="households"
@@ -38,14 +43,19 @@ class Household(models.Model):
     tags = models.CharField(
         "标签", max_length=300, blank=True, default=""
     )  # ",低保,脱贫户," for portable search
-    member_count = models.PositiveSmallIntegerField("人数", default=0)
+    member_count = models.PositiveSmallIntegerField("人数", default=0)  # members in status normal
+    status = models.CharField("状态", max_length=8, choices=STATUS_CHOICES, default=STATUS_ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["region_code", "id"]
         verbose_name = "户"
-        indexes = [models.Index(fields=["region_code", "id"])]
+        indexes = [
+            models.Index(fields=["region_code", "id"]),
+            # the 户号 is unique in practice within a village; looked up by the ledger import
+            models.Index(fields=["number", "region_code"], name="household_number_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.head_name or '（无户主）'}户"
@@ -98,6 +108,7 @@ class Resident(models.Model):
     class Meta:
         ordering = ["region_code", "household_id", "id"]
         verbose_name = "居民"
+        indexes = [models.Index(fields=["region_code", "household", "id"], name="resident_list_idx")]
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,143 @@
+"""Reading the party organisation, scoped with `party.view`."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from xiangzhi import policy
+from xiangzhi.party.models import HouseholdLink, PartyMember, PartyOrg
+from xiangzhi.people.models import Household
+from xiangzhi.regions import codes
+from xiangzhi.regions.models import Region
+
+
+@dataclass
+class OrgNode:
+    org: PartyOrg
+    depth: int
+    member_count: int
+
+
+def party_org_list(*, user) -> QuerySet:
+    return (
+        policy.scope(user, "party.view", PartyOrg.objects.all())
+        .select_related("region")
+        .annotate(member_count=Count("members", filter=Q(members__is_active=True)))
+        .order_by("region_code", "id")
+    )
+
+
+def party_org_tree(*, user) -> list[OrgNode]:
+    """The orgs the user may see, in tree order (parents before children); an org whose parent is out of the
+    user's reach (a village secretary does not see the town committee) starts its own branch. Two queries."""
+    orgs = list(party_org_list(user=user))
+    by_parent: dict[int | None, list[PartyOrg]] = {}
+    ids = {o.pk for o in orgs}
+    for o in orgs:
+        by_parent.setdefault(o.parent_id if o.parent_id in ids else None, []).append(o)
+    out: list[OrgNode] = []
+
+    def walk(parent_id, depth):
+        for o in by_parent.get(parent_id, []):
+            out.append(OrgNode(o, depth, o.member_count))
+            walk(o.pk, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def party_org_get(*, user, pk) -> PartyOrg:
+    return policy.get_scoped_or_404(
+        user, "party.view", PartyOrg.objects.select_related("region", "parent"), pk=pk
+    )
+
+
+def party_member_list(*, user, org: PartyOrg | None = None, q: str | None = None) -> QuerySet:
+    qs = (
+        policy.scope(user, "party.view", PartyMember.objects.all())
+        .select_related("org")
+        .annotate(link_count=Count("links"))
+    )
+    if org is not None:
+        qs = qs.filter(org=org)
+    if q:
+        qs = qs.filter(name__contains=q.strip())
+    return qs.order_by("region_code", "id")
+
+
+def party_member_get(*, user, pk) -> PartyMember:
+    return policy.get_scoped_or_404(user, "party.view", PartyMember.objects.select_related("org"), pk=pk)
+
+
+def household_link_list(*, user, member: PartyMember | None = None, household=None) -> QuerySet:
+    qs = policy.scope(user, "party.view", HouseholdLink.objects.all()).select_related("member", "household")
+    if member is not None:
+        qs = qs.filter(member=member)
+    if household is not None:
+        qs = qs.filter(household=household)
+    return qs.order_by("household__region_code", "household_id")
+
+
+def household_link_get(*, user, pk) -> HouseholdLink:
+    return policy.get_scoped_or_404(
+        user, "party.view", HouseholdLink.objects.select_related("member", "household"), pk=pk
+    )
+
+
+@dataclass
+class Coverage:
+    village: Region
+    limit: int
+    households: int
+    linked: int
+    unlinked: QuerySet  # households of the village that no active member looks after
+    members: list  # members of the village, each with `link_count`
+    over_limit: list  # members above the limit (the limit was lowered after they were linked)
+
+    @property
+    def unlinked_count(self) -> int:
+        return self.households - self.linked
+
+    @property
+    def rate(self) -> float:
+        return self.linked / self.households if self.households else 0.0
+
+
+def coverage(*, user, village: Region) -> Coverage:
+    """联户 coverage of one village: households linked to no active member, and members over the limit.
+    The caller fetched `village` through the regions selectors (so it is within the user's reach)."""
+    in_village = codes.scope_q([village.code])
+    active_link = HouseholdLink.objects.filter(household=OuterRef("pk"), member__is_active=True)
+    households = policy.scope(
+        user, "party.view", Household.objects.filter(in_village, status=Household.STATUS_ACTIVE)
+    ).annotate(is_linked=Exists(active_link))
+    total = households.count()
+    linked = households.filter(is_linked=True).count()
+    unlinked = households.filter(is_linked=False).select_related("region").order_by("region_code", "id")
+    members = list(
+        policy.scope(user, "party.view", PartyMember.objects.filter(in_village, is_active=True))
+        .select_related("org")
+        .annotate(link_count=Count("links"))
+        .order_by("-link_count", "id")
+    )
+    limit = village.household_link_limit
+    return Coverage(
+        village=village,
+        limit=limit,
+        households=total,
+        linked=linked,
+        unlinked=unlinked,
+        members=members,
+        over_limit=[m for m in members if m.link_count > limit],
+    )
+
+
+def village_get(*, user, code: str) -> Region:
+    """A village within the user's `party.view` reach (404 and an audited refusal otherwise)."""
+    return policy.get_scoped_or_404(user, "party.view", Region.objects.filter(level="village"), code=code)
+
+
+def village_list(*, user) -> QuerySet:
+    return policy.scope(
+        user, "party.view", Region.objects.filter(level="village", is_active=True), field="code"
+    )
