@@ -38,3 +38,20 @@ def user_with_role(role: str | None = None, region=None, *, username: str | None
     if role:
         account_services.role_grant(user=user, role=role, region=region, **grant)
     return user
+
+
+def signed_in_client(user: User, *, ip: str = "10.1.1.1", otp_verified: bool = True):
+    """A test client signed in as `user` (force_login). With `otp_verified` the session carries a confirmed TOTP
+    device the way django-otp marks it, so a privileged user is not sent to /accounts/otp/ first."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from xiangzhi.accounts.services import totp_device_ensure
+
+    client = Client(REMOTE_ADDR=ip)
+    client.force_login(user)
+    if otp_verified:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = totp_device_ensure(user).persistent_id
+        session.save()
+    return client

@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "xiangzhi.accounts.middleware.SessionLimitMiddleware",
+    "xiangzhi.accounts.middleware.AccountGateMiddleware",
     "xiangzhi.core.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -152,7 +153,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        # secure_delete: deleted rows are overwritten, so a removed or re-encrypted number does not linger in the file.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;",
     }
 DATABASES["default"]["TEST"] = {"NAME": env_str("DJANGO_TEST_DB_NAME")}
 
@@ -191,6 +193,13 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_IPWARE_PROXY_COUNT = env_int("XIANGZHI_PROXY_COUNT", 0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_VERBOSE = False
+# Villagers type their phone: axes keys and stores the mapped `v-<keyed hash>` username, never the number.
+AXES_USERNAME_CALLABLE = "xiangzhi.accounts.services.axes_username"
+# One notion of the client address for lockouts and audit: X-Forwarded-For only behind XIANGZHI_PROXY_COUNT proxies.
+AXES_CLIENT_IP_CALLABLE = "xiangzhi.core.middleware.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "ip_address"]
+# A fixed 30-minute lock: attempts during the lock are refused (and audited) without extending it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
 # Sessions: 30 minutes idle (enforced on the server by SessionLimitMiddleware), 12 hours absolute.
 SESSION_IDLE_SECONDS = env_int("XIANGZHI_SESSION_IDLE_SECONDS", 30 * 60)
@@ -234,6 +243,12 @@ TASKS = {
 }
 
 AUDIT_RETENTION_DAYS = max(180, env_int("XIANGZHI_AUDIT_RETENTION_DAYS", 180))
+# A task RUNNING longer than this was left by a killed worker: the reaper marks it failed (core.periodic).
+TASK_RUNNING_TIMEOUT_SECONDS = env_int("XIANGZHI_TASK_TIMEOUT_SECONDS", 3600)
+# Largest private file accepted (core.files.file_store), in bytes.
+PRIVATE_FILE_MAX_BYTES = env_int("XIANGZHI_PRIVATE_FILE_MAX_BYTES", 10 * 1024 * 1024)
+# Optional path of a TrueType CJK font for PDFs (core.pdf); the Debian fonts are found without it.
+PDF_CJK_FONT = env_str("XIANGZHI_PDF_CJK_FONT")
 
 # Proxies: how many trusted proxies sit in front (real client addresses come from X-Forwarded-For).
 SECURE_PROXY_SSL_HEADER = (

@@ -34,6 +34,24 @@ class Exempt:
     reason: str
 
 
+def _people():
+    from tests.people import factories
+
+    return factories
+
+
+def _party():
+    from tests.party import factories
+
+    return factories
+
+
+def _core():
+    from tests.core import factories
+
+    return factories
+
+
 def region_of_grid(grid):
     return {"code": grid.code}, grid.name
 
@@ -42,11 +60,53 @@ ROUTES: dict[str, object] = {
     # public or self-only
     "accounts:login": Exempt("登录页，匿名可访问，无辖区对象"),
     "accounts:logout": Exempt("退出登录，只作用于本人会话"),
+    "accounts:otp": Exempt("本人的动态口令绑定与验证，无辖区对象"),
+    "accounts:password_change": Exempt("只修改本人密码"),
+    "accounts:tokens": Exempt("只列出、生成本人的令牌"),
+    "accounts:token_revoke": Exempt("只能吊销本人的令牌，他人的令牌编号返回 404（见 tests/accounts）"),
+    "accounts:activate": Exempt("村民凭手机号和激活码激活，匿名可访问，无辖区对象"),
     "web:home": Exempt("首页只显示本人角色"),
+    "web:region_switch": Exempt("只在本人可选辖区中切换，越权代码返回 400（见 tests/web）"),
     "api:openapi-json": Exempt("接口文档，无数据"),
     "api:api-root": Exempt("接口根路径，无数据"),
     "api:me": Exempt("只返回调用者本人"),
+    # people (makers in tests/people/factories.py)
+    "people:household_list": Listing("village_secretary", lambda g: _people().make_listed(g)),
+    "people:household_detail": Detail("village_secretary", lambda g: _people().make_household(g)),
+    "people:resident_list": Listing("village_secretary", lambda g: _people().make_listed(g)),
+    "people:resident_detail": Detail("village_secretary", lambda g: _people().make_resident(g)),
+    "people:resident_reveal": Detail(
+        "village_secretary", lambda g: _people().make_resident(g), method="post"
+    ),
+    "people:ledger_template": Exempt("空白台账模板，不含任何数据"),
+    "people:ledger_import": Exempt(
+        "表单只列出本人可导入的村，越权的村被拒绝（见 tests/people/test_excel.py）"
+    ),
+    "people:ledger_export": Exempt(
+        "xlsx 文件，按 people.export 范围导出（见 tests/people/test_excel.py 的导出范围测试）"
+    ),
+    # party (makers in tests/party/factories.py)
+    "party:org_list": Listing("village_secretary", lambda g: _party().make_listed_org(g)),
+    "party:org_detail": Detail("village_secretary", lambda g: _party().make_org(g)),
+    "party:coverage": Detail("village_secretary", lambda g: _party().make_coverage(g)),
     # regions
     "api:region_list": Listing("village_secretary", region_of_grid, api=True),
     "api:region_detail": Detail("village_secretary", region_of_grid, api=True),
+    "regions:list": Listing("village_secretary", region_of_grid),
+    "regions:detail": Detail("village_secretary", region_of_grid),
+    "regions:export": Exempt(
+        "xlsx 文件，只含 regions.view 范围内的辖区（见 tests/regions/test_excel_and_pages.py）"
+    ),
+    "regions:import": Exempt(
+        "只有 regions.change 可用；逐行检查辖区范围，越权行整表拒绝（见 tests/regions）"
+    ),
+    # core: private files and the inbox
+    "core:file": Detail("grid_worker", lambda g: _core().make_private_file(g)),
+    "inbox:list": Exempt("只列出本人的消息（见 tests/core/test_notify_inbox.py）"),
+    "inbox:badge": Exempt("只统计本人的未读消息"),
+    "inbox:read": Exempt("只能标记本人的消息，他人的消息编号返回 404（见 tests/core/test_notify_inbox.py）"),
+    "inbox:read_all": Exempt("只标记本人的消息"),
+    # audit: 审计管理员 is install-wide (三员), so there is no region to stand outside of
+    "audit:list": Exempt("审计管理员为全系统角色；按辖区授权时的范围见 tests/audit/test_pages.py"),
+    "audit:detail": Exempt("审计管理员为全系统角色；越权记录返回 404 并留痕见 tests/audit/test_pages.py"),
 }

@@ -1,7 +1,6 @@
 """Isolation for every route, not a sample: walks the URL patterns (pages and API) and checks each one."""
 
 import pytest
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.isolation import world as world_mod
@@ -30,7 +29,9 @@ ALL_ROUTES = sorted({name for name, route in walk() if not route.startswith(IGNO
 
 def test_every_route_is_registered():
     missing = [name for name in ALL_ROUTES if name not in ROUTES]
-    assert not missing, f"routes without an isolation registration (add them to tests/isolation/registry.py): {missing}"
+    assert not missing, (
+        f"routes without an isolation registration (add them to tests/isolation/registry.py): {missing}"
+    )
     stale = [name for name in ROUTES if name not in ALL_ROUTES]
     assert not stale, f"registrations for routes that no longer exist: {stale}"
 
@@ -42,16 +43,9 @@ def _url(name, kwargs):
 
 
 def _client_for(user):
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    # Privileged roles need the second factor on the session; tests mark it verified the way django-otp does.
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from tests.factories import signed_in_client
 
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
-    session["otp_device_id"] = device.persistent_id
-    session.save()
-    return client
+    return signed_in_client(user)
 
 
 SCOPED = [n for n in ALL_ROUTES if isinstance(ROUTES.get(n), Detail | Listing)]
@@ -75,7 +69,9 @@ def test_route_is_isolated(name):
         before = AuditRecord.objects.filter(result=AuditRecord.RESULT_DENIED).count()
         refused = getattr(client, spec.method)(_url(name, other_kwargs), spec.data)
         assert refused.status_code == 404, f"{name}: out-of-scope object answered {refused.status_code}"
-        assert AuditRecord.objects.filter(result=AuditRecord.RESULT_DENIED).count() == before + 1, f"{name}: refusal not audited"
+        assert AuditRecord.objects.filter(result=AuditRecord.RESULT_DENIED).count() == before + 1, (
+            f"{name}: refusal not audited"
+        )
     else:
         resp = client.get(_url(name, {}) + spec.query)
         assert resp.status_code == 200, f"{name}: list answered {resp.status_code}"

@@ -2,9 +2,9 @@
 
 from types import SimpleNamespace
 
+from tests import factories
 from xiangzhi.accounts.roles import ROLES
 from xiangzhi.regions.services import region_create
-from tests import factories
 
 
 def build() -> SimpleNamespace:

@@ -22,5 +22,8 @@ class MeOut(Schema):
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="当前用户")
 def me(request):
     user = request.auth
-    roles = [{"role": a.role, "role_label": a.get_role_display(), "region_code": a.region_code} for a in policy.assignments(user)]
+    roles = [
+        {"role": a.role, "role_label": a.get_role_display(), "region_code": a.region_code}
+        for a in policy.assignments(user)
+    ]
     return {"username": user.username, "full_name": user.full_name, "kind": user.kind, "roles": roles}

@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与权限"
 
     def ready(self):
-        from xiangzhi.accounts import policy  # noqa: F401
+        from xiangzhi.accounts import auth_events, policy  # noqa: F401
+
+        auth_events.connect()

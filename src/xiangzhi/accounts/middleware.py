@@ -52,3 +52,61 @@ class SessionLimitMiddleware:
                 request.session[SESSION_LAST_ACTIVE] = now
             request.session.setdefault(SESSION_STARTED, started)
         return self.get_response(request)
+
+
+class AccountGateMiddleware:
+    """What a signed-in user must do before anything else (after the password, in this order):
+
+    1. a user holding a privileged role (roles.PRIVILEGED_ROLES) verifies the TOTP second factor on /accounts/otp/;
+    2. a staff user whose password is past settings.PASSWORD_MAX_AGE_DAYS, or flagged `must_change_password`,
+       changes it on /accounts/password/.
+
+    Until then every other page redirects there (the API and htmx get a 403 JSON answer). Sits after
+    OTPMiddleware, which tells whether the session is verified."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(_static_prefix()):
+            blocked = self._gate(request, user)
+            if blocked is not None:
+                return blocked
+        return self.get_response(request)
+
+    def _gate(self, request, user):
+        from xiangzhi.accounts import services
+
+        otp_url = reverse("accounts:otp")
+        logout_url = reverse("accounts:logout")
+        password_url = reverse("accounts:password_change")
+        path = request.path
+        if path.startswith(logout_url):
+            return None
+        if path.startswith("/api/") and request.headers.get("Authorization"):
+            return None  # a token call: judged by services.token_authenticate, not by the browser session
+        if services.is_privileged(user) and not getattr(user, "is_verified", lambda: False)():
+            if path.startswith(otp_url):
+                return None
+            return self._refuse(request, otp_url, "otp_required", "请先完成动态口令验证。")
+        if services.password_change_required(user):
+            if path.startswith(password_url) or path.startswith(otp_url):
+                return None
+            return self._refuse(request, password_url, "password_change_required", "请先修改密码。")
+        return None
+
+    @staticmethod
+    def _refuse(request, url, code, message):
+        from django.http import JsonResponse
+        from django.utils.http import urlencode
+
+        if request.path.startswith("/api/") or request.headers.get("HX-Request"):
+            return JsonResponse({"detail": message, "code": code, "location": url}, status=403)
+        if request.method == "GET" and request.path != "/":
+            url = f"{url}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(url)
+
+
+def _static_prefix() -> str:
+    return settings.STATIC_URL or "/static/"

@@ -66,6 +66,12 @@ class User(AbstractBaseUser):
     def is_villager(self) -> bool:
         return self.kind == self.KIND_VILLAGER
 
+    def set_password(self, raw_password):
+        # Every change of password stamps its time: the maximum age of staff passwords counts from here.
+        super().set_password(raw_password)
+        if raw_password is not None:
+            self.password_changed_at = clock.now()
+
 
 class RoleAssignment(models.Model):
     """A role over a subtree of the jurisdiction tree; a few roles also name an object (`scope_type`/`scope_id`)."""
@@ -93,3 +99,47 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.region.name if self.region_id else '全系统'}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API (phones, scripts). Only the SHA-256 of the random key is stored; the key itself
+    is shown once, when issued."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    name = models.CharField("名称", max_length=60)
+    created_at = models.DateTimeField("创建时间", default=clock.now)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    expires_at = models.DateTimeField("到期时间")
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_usable_at(self, moment) -> bool:
+        return self.revoked_at is None and self.expires_at > moment
+
+
+class ActivationCode(models.Model):
+    """A one-time code printed by the village for a villager's first sign-in. Stored with Django's password
+    hasher; single use; expires; revoked after too many wrong tries or when a new code is issued."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_codes")
+    code_hash = models.CharField(max_length=128)
+    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("发放时间", default=clock.now)
+    expires_at = models.DateTimeField("到期时间")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("作废时间", null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField("错误次数", default=0)
+
+    class Meta:
+        verbose_name = "激活码"
+        ordering = ["-created_at", "-id"]
+
+    def is_open_at(self, moment) -> bool:
+        return self.used_at is None and self.revoked_at is None and self.expires_at > moment

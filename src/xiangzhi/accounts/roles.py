@@ -20,7 +20,8 @@ ROLES: dict[str, Role] = {
         Role("town_leader", "乡镇党委书记/镇长", "town", privileged=True),
         Role("town_staff", "包村干部", "village", privileged=True),
         Role("department_staff", "乡镇部门工作人员", "town", privileged=True, scope_kind="department"),
-        Role("village_secretary", "村书记", "village", privileged=True),  # holds reveal_pii: second factor too
+        # holds reveal_pii: second factor too
+        Role("village_secretary", "村书记", "village", privileged=True),
         Role("village_committee", "两委成员", "village"),
         Role("supervisor", "村务监督委员会", "village"),
         Role("points_reviewer", "评议小组成员", "village", scope_kind="review_group"),

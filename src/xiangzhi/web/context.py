@@ -1,6 +1,7 @@
-"""Navigation for the base template: the entries the signed-in user's roles allow."""
+"""Navigation and the region switcher for the base template."""
 
 from xiangzhi import policy
+from xiangzhi.web import region as region_switcher
 
 NAV = [
     ("首页", "/", None),
@@ -17,4 +18,9 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [(label, url) for label, url, action in NAV if action is None or policy.can(user, action)]
-    return {"nav_items": items}
+    regions = region_switcher.choices(user)
+    return {
+        "nav_items": items,
+        "region_choices": regions if len(regions) > 1 else [],
+        "current_region_code": request.session.get(region_switcher.SESSION_KEY, ""),
+    }

@@ -1,10 +1,40 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from xiangzhi import policy
+from xiangzhi.web import region as region_switcher
+
+# Home-page shortcuts by action: what each role can do first.
+SHORTCUTS = [
+    ("people.view", "户籍台账", "/people/households/", "按网格查看户和人员"),
+    ("people.import", "导入台账", "/people/ledger/import/", "从 Excel 导入户籍台账"),
+    ("party.view", "党组织", "/party/orgs/", "支部、党员与党员联户"),
+    ("regions.view", "辖区", "/regions/", "县、乡镇、村、网格"),
+    ("audit.view", "审计日志", "/audit/", "登录、变更、越权与查看敏感信息的记录"),
+]
 
 
 @login_required
 def home(request):
     assignments = policy.assignments(request.user)
-    return render(request, "web/home.html", {"assignments": assignments})
+    shortcuts = [s for s in SHORTCUTS if policy.can(request.user, s[0])]
+    return render(request, "web/home.html", {"assignments": assignments, "shortcuts": shortcuts})
+
+
+@login_required
+@require_POST
+def region_switch(request):
+    code = request.POST.get("region", "")
+    if code:
+        if code not in {r.code for r in region_switcher.choices(request.user)}:
+            return HttpResponseBadRequest("所选辖区不在您的权限范围内。")
+        request.session[region_switcher.SESSION_KEY] = code
+    else:
+        request.session.pop(region_switcher.SESSION_KEY, None)
+    nxt = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = "/"
+    return redirect(nxt)
