@@ -14,6 +14,13 @@ def _reset_clock():
     clock.reset()
 
 
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    """Argon2 (the production hasher, see tests/accounts/test_hashing) costs ~0.4 s a hash on these machines;
+    the rules under test do not depend on the hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def township(db):
     """A small tree: county 141029 → town 141029201 → villages A, B → two grids in A, one in B."""

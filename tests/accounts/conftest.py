@@ -20,10 +20,3 @@ def fixed_clock():
 
     clock.set_fixed(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
     return clock
-
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Argon2 (the production hasher) costs ~0.4 s a hash on these machines; the rules under test do not
-    depend on the hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,5 +1,6 @@
 """Writing, verifying, anchoring and purging the audit chain."""
 
+import contextvars
 import datetime as dt
 import hashlib
 import hmac
@@ -7,7 +8,7 @@ import json
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from xiangzhi.audit.models import AuditRecord, ChainHead, Checkpoint
 from xiangzhi.core import clock, context
@@ -16,6 +17,7 @@ from xiangzhi.core.errors import DomainError
 GENESIS = "0" * 64
 SYSTEM_CHAIN = "000000"  # events with no county (logins of the 三员, system settings)
 REDACTED = "***"
+MIN_RETENTION_DAYS = 180  # 网络安全法 Art. 21: logs are kept at least six months
 # Field names whose values never enter an audit record (only the fact that they changed).
 SENSITIVE_FIELDS = {
     "password",
@@ -67,6 +69,25 @@ def redact(changes: dict) -> dict:
     return out
 
 
+def _lock_head(chain: str) -> ChainHead:
+    """Lock the chain's head row (created on the chain's first record), so appends to one chain are serial.
+
+    Two transactions writing the first record of a new county at once both find no head; both insert, the
+    database lets one through and makes the other wait on the primary key, then fail with IntegrityError (inside
+    its own savepoint, so the caller's transaction is intact); the loser then locks the winner's committed row
+    and carries on from its seq. Under PostgreSQL's READ COMMITTED the locking read sees that committed row.
+    """
+    head = ChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is not None:
+        return head
+    try:
+        with transaction.atomic():
+            ChainHead.objects.create(chain=chain)
+    except IntegrityError:
+        pass  # created by a concurrent first record of this chain
+    return ChainHead.objects.select_for_update().get(chain=chain)
+
+
 def record(
     action: str,
     obj=None,
@@ -85,7 +106,7 @@ def record(
         region_code = getattr(obj, "region_code", "") or ""
     chain = region_code[:6] if len(region_code) >= 6 else SYSTEM_CHAIN
     with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(chain=chain)
+        head = _lock_head(chain)
         rec = AuditRecord(
             chain=chain,
             seq=head.seq + 1,
@@ -115,15 +136,36 @@ def record(
 
 
 def record_denied(action: str, *, obj=None, region_code: str | None = None, detail: str = "") -> None:
-    """A refused authorisation, written in its own transaction so that it survives the refusal's rollback."""
-    with transaction.atomic(durable=False):
-        record(
-            action,
-            obj,
-            result=AuditRecord.RESULT_DENIED,
-            region_code=region_code,
-            changes={"detail": detail} if detail else None,
-        )
+    """A refused authorisation. Written at once; when that happens inside an open transaction (which the
+    refusal will most likely roll back), it is also remembered, and `flush_denials()` — called by the request
+    middleware when the request is over and by `acting_as` on exit — writes it again if it did not survive."""
+    kwargs = {
+        "result": AuditRecord.RESULT_DENIED,
+        "region_code": region_code,
+        "changes": {"detail": detail} if detail else None,
+    }
+    rec = record(action, obj, **kwargs)
+    if transaction.get_connection().in_atomic_block:
+        pending = _pending_denials.get()
+        if pending is not None:
+            pending.append((rec.hash, action, obj, kwargs))
+
+
+_pending_denials: contextvars.ContextVar[list | None] = contextvars.ContextVar("xz_pending_denials", default=None)
+
+
+def start_denials_scope():
+    return _pending_denials.set([])
+
+
+def flush_denials(token=None) -> None:
+    """Re-write refusals whose records were rolled back with the transaction they were made in."""
+    pending = _pending_denials.get() or []
+    if token is not None:
+        _pending_denials.reset(token)
+    for rec_hash, action, obj, kwargs in pending:
+        if not AuditRecord.objects.filter(hash=rec_hash).exists():
+            record(action, obj, **kwargs)
 
 
 @dataclass
@@ -204,13 +246,15 @@ def anchor() -> dict:
 def purge(*, older_than_days: int | None = None) -> int:
     """Delete records past retention, leaving a checkpoint that carries each chain on. Never purges anything
     younger than 180 days, whatever is asked."""
-    if older_than_days is not None and older_than_days < 180:
+    if older_than_days is not None and older_than_days < MIN_RETENTION_DAYS:
         raise DomainError("审计记录至少保留 180 天，不能清理更近的记录。")
-    days = max(settings.AUDIT_RETENTION_DAYS, older_than_days or 0)
+    days = max(MIN_RETENTION_DAYS, settings.AUDIT_RETENTION_DAYS, older_than_days or 0)
     cutoff = clock.now() - dt.timedelta(days=days)
     total = 0
     with transaction.atomic():
-        for chain in AuditRecord.objects.filter(at__lt=cutoff).values_list("chain", flat=True).distinct():
+        for chain in sorted(set(AuditRecord.objects.filter(at__lt=cutoff).values_list("chain", flat=True))):
+            # Hold the chain head while cutting its tail, as record() does while appending.
+            _lock_head(chain)
             # Purge a prefix of the chain only: stop at the first record younger than the cutoff.
             first_young = (
                 AuditRecord.objects.filter(chain=chain, at__gte=cutoff)

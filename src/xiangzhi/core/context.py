@@ -25,12 +25,16 @@ def current() -> Actor:
 
 @contextlib.contextmanager
 def acting_as(user=None, *, ip: str | None = None, label: str = ""):
+    from xiangzhi.audit.services import flush_denials, start_denials_scope
+
     token = _current.set(
         Actor(user=user, ip=ip, request_id=uuid.uuid4().hex[:16], label=label or ("" if user else "system"))
     )
+    denials = start_denials_scope()
     try:
         yield
     finally:
+        flush_denials(denials)
         _current.reset(token)
 
 

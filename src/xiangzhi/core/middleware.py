@@ -24,8 +24,12 @@ class RequestContextMiddleware:
         request.request_id = uuid.uuid4().hex[:16]
         request.client_ip = client_ip(request)
         user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+        from xiangzhi.audit.services import flush_denials, start_denials_scope
+
         token = context.set_for_request(user, request.client_ip, request.request_id)
+        denials = start_denials_scope()
         try:
             return self.get_response(request)
         finally:
+            flush_denials(denials)
             context.reset(token)
