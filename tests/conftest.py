@@ -36,7 +36,7 @@ def make_user(db):
     return factories.user_with_role
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,

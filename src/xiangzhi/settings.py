@@ -231,7 +231,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # No public media folder: uploads are served only through core.views.private_file, which asks the policy.
-MEDIA_URL = None
+# MEDIA_URL names a path no URL pattern serves (Django's test live server needs a string here).
+MEDIA_URL = "/no-public-media/"
+MEDIA_ROOT = VAR_DIR / "no-public-media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
