@@ -20,7 +20,10 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def world(settings):
     # live_server serves static files through the finders; the compressed storage needs collectstatic first.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     t = factories.township()
     people.household(t.grid_a1, head_name="王南山")
     people.household(t.grid_a2, head_name="赵二组")
@@ -30,7 +33,9 @@ def world(settings):
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN")
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
     page = context.new_page()
     yield page
     context.close()
@@ -56,7 +61,9 @@ def test_village_cadre_signs_in_with_second_factor_and_sees_only_the_village(liv
 
     expect(phone.get_by_role("heading", name="动态口令验证")).to_be_visible()
     assert "/accounts/otp/" in phone.url
-    phone.get_by_label("6 位动态口令").fill("000000" if accounts.totp_current_code(device) != "000000" else "111111")
+    phone.get_by_label("6 位动态口令").fill(
+        "000000" if accounts.totp_current_code(device) != "000000" else "111111"
+    )
     phone.get_by_role("button", name="验证").click()
     expect(phone.get_by_role("alert")).to_be_visible()  # a wrong code is refused in words
     phone.wait_for_timeout(1100)  # django-otp throttles the next try for 1 s after a failure

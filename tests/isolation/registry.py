@@ -34,6 +34,12 @@ class Exempt:
     reason: str
 
 
+def _renamed(made, **names):
+    """(kwargs, marker) with kwargs renamed new=old, for API paths that name their parameters differently."""
+    kwargs, marker = made
+    return {new: kwargs[old] for new, old in names.items()}, marker
+
+
 def _people():
     from tests.people import factories
 
@@ -82,8 +88,19 @@ ROUTES: dict[str, object] = {
     "people:ledger_import": Exempt(
         "表单只列出本人可导入的村，越权的村被拒绝（见 tests/people/test_excel.py）"
     ),
-    "people:ledger_export": Exempt(
-        "xlsx 文件，按 people.export 范围导出（见 tests/people/test_excel.py 的导出范围测试）"
+    "people:ledger_export": Listing("village_secretary", lambda g: _people().make_listed(g)),
+    # API (the same makers, the API's path parameter names)
+    "api:household_list": Listing("village_committee", lambda g: _people().make_listed(g), api=True),
+    "api:household_detail": Detail(
+        "village_committee", lambda g: _renamed(_people().make_household(g), household_id="pk"), api=True
+    ),
+    "api:resident_list": Listing("village_committee", lambda g: _people().make_listed(g), api=True),
+    "api:resident_detail": Detail(
+        "village_committee", lambda g: _renamed(_people().make_resident(g), resident_id="pk"), api=True
+    ),
+    "api:party_org_list": Listing("village_secretary", lambda g: _party().make_listed_org(g), api=True),
+    "api:party_org_detail": Detail(
+        "village_secretary", lambda g: _renamed(_party().make_org(g), org_id="pk"), api=True
     ),
     # party (makers in tests/party/factories.py)
     "party:org_list": Listing("village_secretary", lambda g: _party().make_listed_org(g)),

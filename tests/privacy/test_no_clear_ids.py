@@ -33,7 +33,23 @@ def ledger_rows(n_good=6):
     good = [pf.id_number() for _ in range(n_good)]
     rows = []
     for i, number in enumerate(good):
-        rows.append(["第一组", f"T{i}", f"测试{i}", f"测试{i}", "户主", "", "", number, "13800001234", f"测试{i}号", "", GRID, ""])
+        rows.append(
+            [
+                "第一组",
+                f"T{i}",
+                f"测试{i}",
+                f"测试{i}",
+                "户主",
+                "",
+                "",
+                number,
+                "13800001234",
+                f"测试{i}号",
+                "",
+                GRID,
+                "",
+            ]
+        )
     # bad rows: wrong check digit, a number stored as a number, a duplicate: their IDs must not be echoed either
     bad_check = good[0][:17] + ("0" if good[0][17] != "0" else "1")
     rows.append(["第一组", "B1", "错号", "错号", "户主", "", "", bad_check, "", "错号", "", GRID, ""])
@@ -52,7 +68,9 @@ def write_sheet(path: Path, rows):
 
 
 def run(cmd, env, log):
-    proc = subprocess.run([sys.executable, "-m", "xiangzhi.cli", *cmd], env=env, capture_output=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "xiangzhi.cli", *cmd], env=env, capture_output=True, timeout=300
+    )
     log.write(proc.stdout + proc.stderr)
     assert proc.returncode in (0, 1), proc.stderr.decode()[-2000:]
     return proc
@@ -136,7 +154,9 @@ def test_no_table_row_holds_a_clear_id(tmp_path):
     with open(path, "rb") as fh:
         from xiangzhi.people import services
 
-        services.register_import(user=None, file=fh, village=Region.objects.get(code=VILLAGE), all_or_nothing=False)
+        services.register_import(
+            user=None, file=fh, village=Region.objects.get(code=VILLAGE), all_or_nothing=False
+        )
     text = _all_rows_text()
     assert "k1:" in text  # the encrypted values are among the rows scanned
     assert clear_ids_in_text(text) == set(), connection.vendor

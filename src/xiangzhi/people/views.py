@@ -15,6 +15,7 @@ from xiangzhi.core.errors import DomainError, PermissionDenied
 from xiangzhi.people import excel, presenters, selectors, services
 from xiangzhi.people.models import TAG_CHOICES, Household, Resident
 from xiangzhi.regions import selectors as region_selectors
+from xiangzhi.web.region import current_code
 
 PAGE_SIZE = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,7 +39,10 @@ def _filters(request) -> dict:
     return {
         "q": g.get("q", "").strip()[:50] or None,
         "tag": g.get("tag") if g.get("tag") in TAG_CHOICES else None,
-        "region_code": g.get("region", "").strip() if g.get("region", "").strip().isdigit() else None,
+        # an explicit filter wins; otherwise the region chosen in the top bar's switcher narrows the list
+        "region_code": g.get("region", "").strip()
+        if g.get("region", "").strip().isdigit()
+        else current_code(request),
         "status": g.get("status") or None,
     }
 
