@@ -10,5 +10,6 @@ urlpatterns = [
     path("party/", include("xiangzhi.party.urls")),
     path("audit/", include("xiangzhi.audit.urls")),
     path("files/", include("xiangzhi.core.urls")),
+    path("inbox/", include("xiangzhi.core.inbox_urls")),
     path("", include("xiangzhi.web.urls")),
 ]

@@ -1,2 +1,9 @@
+from django.urls import path
+
+from xiangzhi.audit import views
+
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.record_list, name="list"),
+    path("<int:pk>/", views.record_detail, name="detail"),
+]

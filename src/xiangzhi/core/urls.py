@@ -1,2 +1,6 @@
+from django.urls import path
+
+from xiangzhi.core import views
+
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [path("<int:pk>/", views.private_file, name="file")]

@@ -30,7 +30,9 @@ class RegionFilter(Schema):
 
 @router.get("/", response={200: RegionPage, **ERRORS}, summary="辖区列表（按权限范围）")
 def region_list(request, filters: Query[RegionFilter]):
-    qs = selectors.region_list(user=request.auth, level=filters.level, within=filters.within).select_related("parent")
+    qs = selectors.region_list(user=request.auth, level=filters.level, within=filters.within).select_related(
+        "parent"
+    )
     return paginate(qs, filters.page, filters.page_size)
 
 
