@@ -6,9 +6,9 @@ are off: they would load scripts from the internet. The OpenAPI document is at /
 
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.renderers import JSONRenderer
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 
 from xiangzhi.accounts.roles import PRIVILEGED_ROLES
@@ -61,6 +61,7 @@ api = NinjaAPI(
     docs_url=None,
 )
 
+
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
     body = {"detail": exc.message, "code": exc.code}
@@ -76,7 +77,9 @@ def _not_found(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return api.create_response(request, {"detail": "请先登录或提供有效的令牌。", "code": "unauthenticated"}, status=401)
+    return api.create_response(
+        request, {"detail": "请先登录或提供有效的令牌。", "code": "unauthenticated"}, status=401
+    )
 
 
 @api.exception_handler(NinjaValidationError)
@@ -85,7 +88,9 @@ def _invalid(request, exc: NinjaValidationError):
     for err in exc.errors:
         where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload"))
         problems.append(f"{where or '请求'}：{err.get('msg', '格式不正确')}")
-    return api.create_response(request, {"detail": "请求格式不正确：" + "；".join(problems), "code": "validation_failed"}, status=422)
+    return api.create_response(
+        request, {"detail": "请求格式不正确：" + "；".join(problems), "code": "validation_failed"}, status=422
+    )
 
 
 @api.exception_handler(HttpError)

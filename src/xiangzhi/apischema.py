@@ -21,4 +21,9 @@ def page_params(page: int, page_size: int) -> tuple[int, int]:
 
 def paginate(qs, page: int, page_size: int) -> dict:
     offset, size = page_params(page, page_size)
-    return {"count": qs.count(), "page": max(1, page), "page_size": size, "items": list(qs[offset : offset + size])}
+    return {
+        "count": qs.count(),
+        "page": max(1, page),
+        "page_size": size,
+        "items": list(qs[offset : offset + size]),
+    }

@@ -51,10 +51,12 @@ def test_an_inactive_grant_does_not_block():
     services.role_grant(user=user, role="audit_admin")
 
 
-def test_admin_roles_take_no_region(township):
+def test_admin_roles_take_the_install_or_one_county(township):
     user = factories.user_with_role()
-    with pytest.raises(ValidationFailed, match="全系统"):
-        services.role_grant(user=user, role="system_admin", region=township.county)
+    with pytest.raises(ValidationFailed, match="全系统或某个县"):
+        services.role_grant(user=user, role="system_admin", region=township.town)
+    county_wide = services.role_grant(user=user, role="audit_admin", region=township.county)
+    assert county_wide.region_code == township.county.code
 
 
 def test_create_admins_non_interactive(capsys):

@@ -74,8 +74,8 @@ def test_route_is_isolated(name):
     w = world_mod.build()
     from xiangzhi.accounts.roles import ROLES
 
-    level = ROLES[spec.role].level
-    user = world_mod.viewer(w, spec.role)
+    level = spec.level or ROLES[spec.role].level
+    user = world_mod.viewer(w, spec.role, level=spec.level)
     client = _client_for(user)
     own_kwargs, own_marker = spec.make(w.home_grid)
     other_kwargs, other_marker = spec.make(w.other_grid[level])

@@ -31,6 +31,6 @@ def build() -> SimpleNamespace:
     )
 
 
-def viewer(world, role: str, **grant):
-    level = ROLES[role].level
+def viewer(world, role: str, *, level: str | None = None, **grant):
+    level = level or ROLES[role].level
     return factories.user_with_role(role, world.home[level], **grant)

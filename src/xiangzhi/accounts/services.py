@@ -365,8 +365,11 @@ def role_grant(
     spec = ROLES.get(role)
     if spec is None:
         raise ValidationFailed(f"未知角色：{role}")
-    if spec.level is None and region is not None:
-        raise ValidationFailed(f"{spec.label}作用于全系统，不能指定辖区。")
+    if spec.level is None and region is not None and region.level != "county":
+        # 三员 work on the whole install, or on one county where a county runs its own administrators.
+        raise ValidationFailed(
+            f"{spec.label}作用于全系统或某个县，不能授予在{_level_label(region.level)}一级。"
+        )
     if spec.level is not None and (region is None or region.level != spec.level):
         if not (
             region is not None

@@ -151,7 +151,9 @@ def record_denied(action: str, *, obj=None, region_code: str | None = None, deta
             pending.append((rec.hash, action, obj, kwargs))
 
 
-_pending_denials: contextvars.ContextVar[list | None] = contextvars.ContextVar("xz_pending_denials", default=None)
+_pending_denials: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "xz_pending_denials", default=None
+)
 
 
 def start_denials_scope():

@@ -17,7 +17,11 @@ def choices(user) -> list[Region]:
     extra = []
     for r in assigned:
         if r.level in ("county", "town"):
-            extra += list(Region.objects.filter(code__startswith=r.code, level__in=["town", "village"]).exclude(code__in=codes))
+            extra += list(
+                Region.objects.filter(code__startswith=r.code, level__in=["town", "village"]).exclude(
+                    code__in=codes
+                )
+            )
     seen, result = set(), []
     for r in sorted(assigned + extra, key=lambda r: r.code):
         if r.code not in seen:
