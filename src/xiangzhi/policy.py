@@ -95,10 +95,21 @@ def region_prefixes(user, action: str) -> list[str]:
     return [a.region_code for a in granting(user, action)]
 
 
-def scope(user, action: str, queryset: QuerySet, *, field: str = "region_code") -> QuerySet:
+def scope(
+    user, action: str, queryset: QuerySet, *, field: str = "region_code", within: str | None = None
+) -> QuerySet:
     """The rows of `queryset` the user may `action`: one indexed range query per granted region.
-    Object rules that narrow further (scope objects) are applied by the app's own selector."""
+
+    `within` narrows to a subtree (a village or grid picked in a filter). It is intersected with the granted
+    prefixes here, so the database sees one narrow range instead of a wide one AND a narrow one (which SQLite
+    would answer from the wide one). Object rules that narrow further are applied by the app's own selector."""
     prefixes = region_prefixes(user, action)
+    if within:
+        prefixes = [
+            within if within.startswith(p) else p
+            for p in prefixes
+            if within.startswith(p) or p.startswith(within)
+        ]
     return queryset.filter(scope_q(prefixes, field))
 
 

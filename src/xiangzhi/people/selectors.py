@@ -15,7 +15,6 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from xiangzhi import policy
 from xiangzhi.core import crypto
 from xiangzhi.people.models import Household, Resident
-from xiangzhi.regions import codes
 
 SENSITIVE_COLUMNS = ("id_number", "phone")
 _LAST4 = re.compile(r"^\d{3}[\dXx]$")
@@ -45,7 +44,7 @@ def resident_match(q: str) -> Q:
     if _LAST4.match(q):
         return Q(id_last4=q.upper())
     if _INITIALS.match(q):
-        return prefix_range("name_initials", q) | Q(name__icontains=q)
+        return prefix_range("name_initials", q.lower())
     return Q(name__contains=q)
 
 
@@ -68,22 +67,27 @@ def household_list(
 ) -> QuerySet:
     """Households the user may see, newest region order. `region_code` narrows to a village or grid subtree.
     A name search looks at the head of household; an ID, phone or last-four search at every member."""
-    qs = policy.scope(user, action, Household.objects.all()).select_related("region")
-    if region_code:
-        qs = qs.filter(codes.scope_q([region_code]))
+    qs = policy.scope(user, action, Household.objects.all(), within=region_code).select_related("region")
     if status:
         qs = qs.filter(status=status)
     if tag:
-        member_ids = policy.scope(
-            user, action, Resident.objects.filter(_tag_q(tag), status=Resident.STATUS_NORMAL)
-        ).values("household_id")
-        qs = qs.filter(_tag_q(tag) | Q(pk__in=member_ids))
+        # Narrow the members' subquery to the same region as the households, so that a grid filter reads one
+        # grid's residents, not the whole town's (bench/household_list.py, "filtered").
+        members = policy.scope(
+            user,
+            action,
+            Resident.objects.filter(_tag_q(tag), status=Resident.STATUS_NORMAL),
+            within=region_code,
+        )
+        qs = qs.filter(_tag_q(tag) | Q(pk__in=members.values("household_id")))
     if q and q.strip():
         q = q.strip()
         if _is_exact_lookup(q):
             qs = qs.filter(pk__in=Resident.objects.filter(resident_match(q)).values("household_id"))
         elif _INITIALS.match(q):
-            qs = qs.filter(prefix_range("head_initials", q) | Q(head_name__icontains=q))
+            # Latin letters are pinyin initials: a Chinese name never contains them, and leaving the name
+            # match out lets the initials index answer alone.
+            qs = qs.filter(prefix_range("head_initials", q.lower()))
         else:
             qs = qs.filter(head_name__contains=q)
     return qs.order_by("region_code", "id")
@@ -101,12 +105,10 @@ def resident_list(
 ) -> QuerySet:
     """Residents the user may see, with their household; the encrypted columns are not loaded."""
     qs = (
-        policy.scope(user, action, Resident.objects.all())
+        policy.scope(user, action, Resident.objects.all(), within=region_code)
         .select_related("household")
         .defer(*SENSITIVE_COLUMNS)
     )
-    if region_code:
-        qs = qs.filter(codes.scope_q([region_code]))
     if household is not None:
         qs = qs.filter(household=household)
     if status:
