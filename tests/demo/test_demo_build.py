@@ -203,10 +203,6 @@ def test_split_keeps_the_total():
 def test_privileged_accounts_get_a_second_factor(demo):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from xiangzhi.accounts import services
-
-    if not hasattr(services, "totp_device_ensure"):
-        pytest.skip("accounts.services.totp_device_ensure is not there yet")
     privileged = {code for code, r in ROLES.items() if r.privileged}
     for role in privileged:
         user = User.objects.get(username=f"demo_{role}")
@@ -238,3 +234,32 @@ def test_demo_accounts_sign_in_and_see_their_own_scope(demo, client):
         {"username": str(villager.resident.phone), "password": builder.DEMO_PASSWORD},
     )
     assert response.status_code == 302 and reverse("accounts:login") not in response["Location"]
+
+
+def test_every_demo_account_signs_in(demo, settings):
+    """Every demo account, with the printed password, and the second factor from `xiangzhi otp-code` where the
+    role needs one, reaches its home page."""
+    import io
+
+    from django.core.management import call_command
+    from django.test import Client
+
+    from xiangzhi.accounts import services
+
+    settings.DEMO_MODE = True
+    usernames = builder.demo_usernames()
+    assert len(usernames) >= len(ROLES)
+    for i, username in enumerate(usernames):
+        client = Client(REMOTE_ADDR=f"10.9.{i // 250}.{i % 250 + 1}")
+        response = client.post("/accounts/login/", {"username": username, "password": builder.DEMO_PASSWORD})
+        assert response.status_code == 302, username
+        user = User.objects.get(username=username)
+        if services.is_privileged(user):
+            gate = client.get("/")
+            assert gate.status_code == 302 and gate["Location"].startswith("/accounts/otp/"), username
+            out = io.StringIO()
+            call_command("otp-code", username, stdout=out)
+            response = client.post("/accounts/otp/", {"token": out.getvalue().strip()})
+            assert response.status_code == 302 and "/accounts/otp/" not in response["Location"], username
+        home = client.get("/")
+        assert home.status_code == 200 and "您好" in home.content.decode(), username
