@@ -105,5 +105,5 @@ class Command(BaseCommand):
             self.stdout.write(f"另有网格员账号 {len(names)} 个：{names[0]} … {names[-1]}，密码相同。")
         self.stdout.write("村民用手机号登录（以上号码均为虚构）。")
         self.stdout.write(
-            "标注“需动态口令”的账号登录时还要输入动态口令：运行 xiangzhi otp-code 用户名 获取（仅演示模式）。"
+            "标注“需动态口令”的账号登录时还要输入动态口令：在项目目录运行 XIANGZHI_DEMO=1 .venv/bin/xiangzhi otp-code 用户名 获取（仅演示模式）。"
         )
