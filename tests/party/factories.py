@@ -26,3 +26,20 @@ def make_listed_org(grid):
 
 def make_coverage(grid):
     return {"code": grid.parent.code}, grid.parent.name
+
+
+def make_member(grid):
+    """A probationary member of a branch in the grid's village (so that 转正 has something to do)."""
+    org = branch(grid.parent, name=f"支部{grid.code[-6:]}")
+    member = services.party_member_add(user=None, org=org, name=_marker(grid), status="probationary")
+    return {"pk": member.pk}, _marker(grid)
+
+
+def make_link(grid):
+    from tests.people import factories as pf
+
+    org = branch(grid.parent, name=f"支部{grid.code[-6:]}")
+    member = services.party_member_add(user=None, org=org, name=_marker(grid))
+    household = pf.household(grid, head_name=f"户主{grid.code[-6:]}")
+    link = services.household_link_add(user=None, member=member, household=household)
+    return {"pk": link.pk}, _marker(grid)

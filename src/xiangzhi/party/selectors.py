@@ -141,3 +141,77 @@ def village_list(*, user) -> QuerySet:
     return policy.scope(
         user, "party.view", Region.objects.filter(level="village", is_active=True), field="code"
     )
+
+
+# -- choices for the write forms ------------------------------------------------------------------------------
+
+CANDIDATE_LIMIT = 20
+
+
+def reach_prefixes(org: PartyOrg) -> list[str]:
+    """The villages (or, for a town committee, the town) an org works in: its home region and the regions it
+    covers, each cut to the village (the same reach as services.household_link_add checks)."""
+    codes_ = [org.region_code, *org.covered_regions.values_list("code", flat=True)]
+    return codes.minimal_prefixes(c[:12] for c in codes_)
+
+
+def member_candidates(*, user, org: PartyOrg, q: str | None = None) -> QuerySet:
+    """Residents who may be added to `org` as members: living in its villages, within the user's `people.view`
+    reach, not already a member. The encrypted columns are not loaded."""
+    from xiangzhi.people import selectors as people_selectors
+    from xiangzhi.people.models import Resident
+
+    qs = people_selectors.resident_list(user=user, q=q, status=Resident.STATUS_NORMAL).filter(
+        codes.scope_q(reach_prefixes(org)), party_member__isnull=True
+    )
+    return qs
+
+
+def link_household_candidates(
+    *, user, member: PartyMember, q: str | None = None, unlinked_only: bool = False
+) -> QuerySet:
+    """Households `member` may be linked to: in the member's org's reach, in the register, within the user's
+    `party.change` reach, not yet linked to this member. `unlinked_only`: only those no active member looks
+    after (what the form offers before anything is searched)."""
+    from xiangzhi.people import selectors as people_selectors
+
+    qs = (
+        people_selectors.household_list(user=user, q=q, status=Household.STATUS_ACTIVE, action="party.change")
+        .filter(codes.scope_q(reach_prefixes(member.org)))
+        .exclude(pk__in=HouseholdLink.objects.filter(member=member).values("household_id"))
+    )
+    if unlinked_only:
+        active_link = HouseholdLink.objects.filter(household=OuterRef("pk"), member__is_active=True)
+        qs = qs.exclude(Exists(active_link))
+    return qs
+
+
+def link_member_candidates(*, user, household: Household) -> QuerySet:
+    """Active members whose org reaches `household`, within the user's `party.change` reach, not yet linked to
+    it; each with `link_count`."""
+    village = household.region_code[:12]
+    above = [village[:6], village[:9], village]
+    reaching = PartyOrg.objects.filter(
+        Q(region_code__in=above)
+        | Q(region_code__startswith=village)
+        | Q(covered_regions__code__in=above)
+        | Q(covered_regions__code__startswith=village)
+    ).values("pk")
+    return (
+        policy.scope(user, "party.change", PartyMember.objects.filter(is_active=True, org__in=reaching))
+        .exclude(pk__in=HouseholdLink.objects.filter(household=household).values("member_id"))
+        .select_related("org")
+        .annotate(link_count=Count("links"))
+        .order_by("region_code", "id")
+    )
+
+
+def link_limits(members) -> dict[str, int]:
+    """The 联户 limit of each member's village, keyed by village code, in one query (15 where unknown)."""
+    from xiangzhi.party.services import DEFAULT_LINK_LIMIT
+
+    villages = {m.region_code[:12] for m in members}
+    found = dict(
+        Region.objects.filter(code__in=villages, level="village").values_list("code", "household_link_limit")
+    )
+    return {v: found.get(v, DEFAULT_LINK_LIMIT) for v in villages}

@@ -140,6 +140,38 @@ def party_member_add(
     return member
 
 
+@guarded("party.change", "member")
+def party_member_make_full(*, user, member: PartyMember) -> PartyMember:
+    """预备党员 → 正式党员 (转正), once the branch has voted it and the higher committee approved."""
+    member = PartyMember.objects.select_for_update().get(pk=member.pk)
+    if not member.is_active:
+        raise ValidationFailed("该党员已不在册，不能转正。")
+    if member.status != PartyMember.STATUS_PROBATIONARY:
+        raise Conflict(f"{member.name}已是正式党员。")
+    member.status = PartyMember.STATUS_FULL
+    member.save(update_fields=["status"])
+    record(
+        "party.member_made_full",
+        member,
+        actor=user,
+        changes={"status": [PartyMember.STATUS_PROBATIONARY, PartyMember.STATUS_FULL]},
+    )
+    return member
+
+
+@guarded("party.change", "member")
+def party_member_deactivate(*, user, member: PartyMember) -> PartyMember:
+    """Take a member off the roll (组织关系转出, 去世 …). The links stay as history; they no longer count for
+    coverage, and no new link can be made."""
+    member = PartyMember.objects.select_for_update().get(pk=member.pk)
+    if not member.is_active:
+        raise Conflict(f"{member.name}已不在册。")
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    record("party.member_deactivated", member, actor=user, changes={"is_active": [True, False]})
+    return member
+
+
 def link_limit_for(member: PartyMember) -> int:
     """The 联户 limit of the member's village (Region.household_link_limit), 15 when it cannot be found."""
     village = (

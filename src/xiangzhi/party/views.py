@@ -1,11 +1,23 @@
-"""Party pages: thin adapters over the party selectors."""
+"""Party pages: thin adapters over the party selectors and services (no permission logic here: the policy is
+asked, the services check again)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from xiangzhi import policy
-from xiangzhi.party import selectors
+from xiangzhi.core import clock
+from xiangzhi.core.errors import Conflict, ValidationFailed
+from xiangzhi.party import forms, selectors, services
+from xiangzhi.party.models import PartyMember
+from xiangzhi.people import presenters
+from xiangzhi.people import selectors as people_selectors
+from xiangzhi.people.forms import add_domain_error
 from xiangzhi.people.views import domain_errors
+
+FORM_ERRORS = (ValidationFailed, Conflict)
+CANDIDATE_LIMIT = selectors.CANDIDATE_LIMIT
 
 
 @login_required
@@ -30,7 +42,12 @@ def org_detail(request, pk: int):
     return render(
         request,
         "party/org_detail.html",
-        {"org": org, "members": members, "covered": org.covered_regions.order_by("code")},
+        {
+            "org": org,
+            "members": members,
+            "covered": org.covered_regions.order_by("code"),
+            "can_change": policy.can(request.user, "party.change", org),
+        },
     )
 
 
@@ -41,3 +58,252 @@ def coverage(request, code: str):
     return render(
         request, "party/coverage.html", {"c": selectors.coverage(user=request.user, village=village)}
     )
+
+
+@login_required
+@domain_errors
+def member_detail(request, pk: int):
+    member = selectors.party_member_get(user=request.user, pk=pk)
+    links = list(selectors.household_link_list(user=request.user, member=member))
+    return render(
+        request,
+        "party/member_detail.html",
+        {
+            "member": member,
+            "links": links,
+            "link_count": member.links.count(),
+            "limit": services.link_limit_for(member),
+            "can_change": policy.can(request.user, "party.change", member),
+            "can_view_resident": member.resident_id is not None
+            and policy.can(request.user, "people.view", member),
+            "is_probationary": member.status == PartyMember.STATUS_PROBATIONARY,
+        },
+    )
+
+
+# -- write pages ------------------------------------------------------------------------------------------------
+
+
+def _searching(request) -> bool:
+    """The form's "查找" button: post the form back to list matches, without validating or saving."""
+    return request.method == "POST" and "search" in request.POST
+
+
+def _resident_rows(residents) -> list[dict]:
+    """Residents as a search result shows them: masked, with age (nothing is decrypted)."""
+    today = clock.today()
+    return [
+        {
+            "pk": r.pk,
+            "name": r.name,
+            "sex": r.get_sex_display(),
+            "age": r.age_on(today),
+            "id_masked": presenters.masked_id(r),
+            "head_name": r.household.head_name,
+            "address": r.household.address,
+        }
+        for r in residents
+    ]
+
+
+def _chosen_first(results: list, chosen) -> list:
+    """The search results with the chosen one on top, so that a choice survives a failed save or a new search."""
+    if chosen is None:
+        return results
+    return [chosen, *[r for r in results if r.pk != chosen.pk]]
+
+
+def _posted_pk(request, name: str) -> int | None:
+    value = request.POST.get(name, "") if request.method == "POST" else ""
+    return int(value) if value.isdigit() else None
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def member_add(request, pk: int):
+    org = selectors.party_org_get(user=request.user, pk=pk)
+    policy.require(request.user, "party.change", org)
+    candidates = selectors.member_candidates(user=request.user, org=org)
+    if _searching(request):
+        form = forms.MemberAddForm(initial=request.POST.dict(), candidates=candidates)
+    else:
+        form = forms.MemberAddForm(request.POST if request.method == "POST" else None, candidates=candidates)
+    if request.method == "POST" and not _searching(request) and form.is_valid():
+        d = form.cleaned_data
+        try:
+            member = services.party_member_add(
+                user=request.user,
+                org=org,
+                resident=d["resident"],
+                name=d["name"],
+                status=d["status"],
+                is_mobile=d["is_mobile"],
+                joined_on=d["joined_on"],
+            )
+        except FORM_ERRORS as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"已将{member.name}登记为{org.name}的党员。")
+            return redirect("party:member_detail", pk=member.pk)
+    q = request.POST.get("q", "").strip()[:50] if request.method == "POST" else ""
+    results = (
+        list(selectors.member_candidates(user=request.user, org=org, q=q)[:CANDIDATE_LIMIT]) if q else []
+    )
+    chosen_pk = _posted_pk(request, "resident")
+    chosen = candidates.filter(pk=chosen_pk).first() if chosen_pk else None
+    return render(
+        request,
+        "party/member_add.html",
+        {
+            "org": org,
+            "form": form,
+            "q": q,
+            "searched": bool(q),
+            "rows": _resident_rows(_chosen_first(results, chosen)),
+            "chosen_pk": chosen.pk if chosen else None,
+            "limit": CANDIDATE_LIMIT,
+        },
+    )
+
+
+def _member_action(request, pk: int, *, service, template: str, done: str, allowed) -> object:
+    """A confirmation page for a one-step change of a member, then the change."""
+    member = selectors.party_member_get(user=request.user, pk=pk)
+    policy.require(request.user, "party.change", member)
+    error = ""
+    if request.method == "POST":
+        try:
+            service(user=request.user, member=member)
+        except FORM_ERRORS as exc:
+            error = exc.message
+        else:
+            messages.success(request, done.format(name=member.name))
+            return redirect("party:member_detail", pk=member.pk)
+    return render(request, template, {"member": member, "error": error, "allowed": allowed(member)})
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def member_make_full(request, pk: int):
+    return _member_action(
+        request,
+        pk,
+        service=services.party_member_make_full,
+        template="party/member_make_full.html",
+        done="{name}已转为正式党员。",
+        allowed=lambda m: m.is_active and m.status == PartyMember.STATUS_PROBATIONARY,
+    )
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def member_deactivate(request, pk: int):
+    return _member_action(
+        request,
+        pk,
+        service=services.party_member_deactivate,
+        template="party/member_deactivate.html",
+        done="{name}已标记为不在册。",
+        allowed=lambda m: m.is_active,
+    )
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def member_link_add(request, pk: int):
+    """党员联户 from the member's page: search a household, pick it, save. The limit is the service's."""
+    member = selectors.party_member_get(user=request.user, pk=pk)
+    policy.require(request.user, "party.change", member)
+    candidates = selectors.link_household_candidates(user=request.user, member=member)
+    if _searching(request):
+        form = forms.LinkHouseholdForm(initial=request.POST.dict(), candidates=candidates)
+    else:
+        form = forms.LinkHouseholdForm(
+            request.POST if request.method == "POST" else None, candidates=candidates
+        )
+    if request.method == "POST" and not _searching(request) and form.is_valid():
+        household = form.cleaned_data["household"]
+        try:
+            services.household_link_add(user=request.user, member=member, household=household)
+        except FORM_ERRORS as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"{member.name}已联系{household}。")
+            return redirect("party:member_detail", pk=member.pk)
+    q = request.POST.get("q", "").strip()[:50] if request.method == "POST" else ""
+    if q:
+        shown = selectors.link_household_candidates(user=request.user, member=member, q=q)
+    else:
+        shown = selectors.link_household_candidates(user=request.user, member=member, unlinked_only=True)
+    results = list(shown[:CANDIDATE_LIMIT])
+    chosen_pk = _posted_pk(request, "household")
+    chosen = candidates.filter(pk=chosen_pk).first() if chosen_pk else None
+    return render(
+        request,
+        "party/member_link_add.html",
+        {
+            "member": member,
+            "form": form,
+            "q": q,
+            "households": _chosen_first(results, chosen),
+            "chosen_pk": chosen.pk if chosen else None,
+            "link_count": member.links.count(),
+            "limit": services.link_limit_for(member),
+            "page_limit": CANDIDATE_LIMIT,
+        },
+    )
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def household_link_add(request, pk: int):
+    """党员联户 from the household's page: pick the member who will look after it."""
+    household = people_selectors.household_get(user=request.user, pk=pk)
+    policy.require(request.user, "party.change", household)
+    members = list(selectors.link_member_candidates(user=request.user, household=household))
+    limits = selectors.link_limits(members)
+    labels = {
+        m.pk: f"{m.name}（{m.org.name}，已联系 {m.link_count}/{limits[m.region_code[:12]]} 户）"
+        for m in members
+    }
+    form = forms.LinkMemberForm(
+        request.POST if request.method == "POST" else None, members=members, labels=labels
+    )
+    if request.method == "POST" and form.is_valid():
+        member = form.cleaned_data["member"]
+        try:
+            services.household_link_add(user=request.user, member=member, household=household)
+        except FORM_ERRORS as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"{member.name}已联系{household}。")
+            return redirect("people:household_detail", pk=household.pk)
+    return render(
+        request,
+        "party/household_link_add.html",
+        {"household": household, "form": form, "members": members},
+    )
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def link_remove(request, pk: int):
+    link = selectors.household_link_get(user=request.user, pk=pk)
+    policy.require(request.user, "party.change", link)
+    back = "household" if request.GET.get("back") == "household" else "member"
+    back_url = (
+        ("people:household_detail", link.household_id)
+        if back == "household"
+        else ("party:member_detail", link.member_id)
+    )
+    if request.method == "POST":
+        services.household_link_remove(user=request.user, link=link)
+        messages.success(request, f"已解除{link.member.name}与{link.household}的联系。")
+        return redirect(*back_url)
+    return render(request, "party/link_remove.html", {"link": link, "back": back, "back_url": back_url})

@@ -134,3 +134,19 @@ def household_members(*, household: Household) -> QuerySet:
 
 def resident_get(*, user, pk) -> Resident:
     return policy.get_scoped_or_404(user, "people.view", Resident.objects.select_related("household"), pk=pk)
+
+
+def household_grid_choices(*, user) -> QuerySet:
+    """The grids (and micro-grids) in which the user may register a household (`people.change`), in use."""
+    from xiangzhi.regions.models import Region
+
+    return (
+        policy.scope(
+            user,
+            "people.change",
+            Region.objects.filter(level__in=("grid", "micro_grid"), is_active=True),
+            field="code",
+        )
+        .select_related("parent")
+        .order_by("code")
+    )

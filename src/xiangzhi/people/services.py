@@ -401,8 +401,9 @@ def resident_set_head(*, user, household: Household, resident: Resident) -> Hous
     return household
 
 
-def _leave(*, user, resident: Resident, status: str, date: dt.date, action: str) -> Resident:
-    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+def leave_check(*, resident: Resident, date: dt.date | None) -> None:
+    """The rules for marking a resident moved away or deceased on `date`; asked again by `_leave`, and by the
+    web form before its confirmation step so that a bad date is answered before the person confirms."""
     if resident.status != Resident.STATUS_NORMAL:
         raise Conflict(f"该居民已是“{resident.get_status_display()}”状态。")
     if date is None:
@@ -411,6 +412,11 @@ def _leave(*, user, resident: Resident, status: str, date: dt.date, action: str)
         raise ValidationFailed("日期不能晚于今天。", field="date")
     if date < resident.birth_date:
         raise ValidationFailed("日期不能早于出生日期。", field="date")
+
+
+def _leave(*, user, resident: Resident, status: str, date: dt.date, action: str) -> Resident:
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    leave_check(resident=resident, date=date)
     resident.status, resident.status_date = status, date
     resident.save(update_fields=["status", "status_date", "updated_at"])
     _refresh_household(resident.household)

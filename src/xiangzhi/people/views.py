@@ -2,17 +2,21 @@
 
 import functools
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xiangzhi import policy
 from xiangzhi.core import clock
-from xiangzhi.core.errors import DomainError, PermissionDenied
-from xiangzhi.people import excel, presenters, selectors, services
+from xiangzhi.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from xiangzhi.people import excel, forms, presenters, selectors, services
 from xiangzhi.people.models import TAG_CHOICES, Household, Resident
 from xiangzhi.regions import selectors as region_selectors
 from xiangzhi.web.region import current_code
@@ -77,6 +81,7 @@ def household_list(request):
             "query": _query_without_page(request),
             "can_export": policy.can(request.user, "people.export"),
             "can_import": policy.can(request.user, "people.import"),
+            "can_create": policy.can(request.user, "people.change"),
         },
     )
 
@@ -91,8 +96,18 @@ def household_detail(request, pk: int):
         presenters.resident_view(request.user, r) for r in selectors.household_members(household=household)
     ]
     links = party_selectors.household_link_list(user=request.user, household=household)
+    can_change = policy.can(request.user, "people.change", household)
     return render(
-        request, "people/household_detail.html", {"household": household, "members": members, "links": links}
+        request,
+        "people/household_detail.html",
+        {
+            "household": household,
+            "members": members,
+            "links": links,
+            "can_change": can_change,
+            "can_link": policy.can(request.user, "party.change", household),
+            "is_active": household.status == Household.STATUS_ACTIVE,
+        },
     )
 
 
@@ -132,7 +147,17 @@ def resident_list(request):
 def resident_detail(request, pk: int):
     resident = selectors.resident_get(user=request.user, pk=pk)
     view = presenters.resident_view(request.user, resident)
-    return render(request, "people/resident_detail.html", {"resident": resident, "view": view})
+    return render(
+        request,
+        "people/resident_detail.html",
+        {
+            "resident": resident,
+            "view": view,
+            "can_change": policy.can(request.user, "people.change", resident),
+            "is_normal": resident.status == Resident.STATUS_NORMAL,
+            "is_head": resident.household.head_id == resident.pk,
+        },
+    )
 
 
 @login_required
@@ -204,3 +229,229 @@ def ledger_export(request):
     response["Content-Disposition"] = f'attachment; filename="household-register-{stamp}.xlsx"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+# -- write pages ------------------------------------------------------------------------------------------------
+# Each one: fetch through the scoped selector (404 out of reach), ask the policy for `people.change` before
+# showing the form (403), let the service check again and do the work; a ValidationFailed or Conflict goes
+# next to its field and the form re-renders with what was typed. ID numbers and phones typed in a form are
+# kept out of error reports (sensitive_post_parameters) and out of caches (never_cache).
+
+FORM_ERRORS = (ValidationFailed, Conflict)
+SENSITIVE_INPUTS = ("id_number", "phone")
+
+
+def _bound(request):
+    return request.POST if request.method == "POST" else None
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def household_create(request):
+    policy.require(request.user, "people.change")
+    grids = list(selectors.household_grid_choices(user=request.user))
+    chosen = request.GET.get("grid") or (grids[0].code if len(grids) == 1 else None)
+    form = forms.HouseholdCreateForm(_bound(request), grids=grids, initial={"grid": chosen})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            household = services.household_create(
+                user=request.user,
+                grid=d["grid"],
+                address=d["address"],
+                number=d["number"],
+                group_name=d["group_name"],
+                tags=d["tags"],
+            )
+        except FORM_ERRORS as exc:
+            forms.add_domain_error(form, exc)
+        else:
+            messages.success(request, "已新建户。请登记户主。")
+            return redirect("people:resident_create", pk=household.pk)
+    return render(request, "people/household_form.html", {"form": form, "household": None})
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def household_edit(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    policy.require(request.user, "people.change", household)
+    initial = {
+        "address": household.address,
+        "number": household.number,
+        "group_name": household.group_name,
+        "tags": household.tag_list,
+    }
+    form = forms.HouseholdForm(_bound(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            with transaction.atomic():
+                services.household_update(
+                    user=request.user,
+                    household=household,
+                    address=d["address"],
+                    number=d["number"],
+                    group_name=d["group_name"],
+                )
+                services.household_set_tags(user=request.user, household=household, tags=d["tags"])
+        except FORM_ERRORS as exc:
+            forms.add_domain_error(form, exc)
+        else:
+            messages.success(request, "户信息已保存。")
+            return redirect("people:household_detail", pk=household.pk)
+    return render(request, "people/household_form.html", {"form": form, "household": household})
+
+
+@sensitive_post_parameters(*SENSITIVE_INPUTS)
+@never_cache
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def resident_create(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    policy.require(request.user, "people.change", household)
+    has_head = household.head_id is not None and household.head.status == Resident.STATUS_NORMAL
+    form = forms.ResidentForm(_bound(request), initial={"relation": "child" if has_head else "head"})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            resident = services.resident_create(
+                user=request.user,
+                household=household,
+                name=d["name"],
+                id_number=d["id_number"],
+                birth_date=d["birth_date"],
+                sex=d["sex"],
+                phone=d["phone"],
+                relation=d["relation"],
+                residence=d["residence"],
+                tags=d["tags"],
+            )
+        except FORM_ERRORS as exc:
+            forms.add_domain_error(form, exc)
+        else:
+            messages.success(request, f"已登记{resident.name}。")
+            if "add_another" in request.POST:
+                return redirect("people:resident_create", pk=household.pk)
+            return redirect("people:household_detail", pk=household.pk)
+    return render(
+        request, "people/resident_form.html", {"form": form, "household": household, "resident": None}
+    )
+
+
+@sensitive_post_parameters(*SENSITIVE_INPUTS)
+@never_cache
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def resident_edit(request, pk: int):
+    resident = selectors.resident_get(user=request.user, pk=pk)
+    policy.require(request.user, "people.change", resident)
+    initial = {
+        "name": resident.name,
+        "sex": resident.sex,
+        "relation": resident.relation,
+        "residence": resident.residence,
+        "tags": resident.tag_list,
+    }
+    form = forms.ResidentEditForm(_bound(request), initial=initial, resident=resident)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                updated = services.resident_update(user=request.user, resident=resident, **form.changes())
+                services.resident_set_tags(
+                    user=request.user, resident=updated, tags=form.cleaned_data["tags"]
+                )
+        except FORM_ERRORS as exc:
+            forms.add_domain_error(form, exc)
+        else:
+            messages.success(request, f"{updated.name}的信息已保存。")
+            return redirect("people:resident_detail", pk=resident.pk)
+    return render(
+        request,
+        "people/resident_form.html",
+        {"form": form, "household": resident.household, "resident": resident},
+    )
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def resident_set_head(request, pk: int):
+    """A confirmation page, then the change (no pop-up: DESIGN.md)."""
+    resident = selectors.resident_get(user=request.user, pk=pk)
+    household = resident.household
+    policy.require(request.user, "people.change", household)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.resident_set_head(user=request.user, household=household, resident=resident)
+        except FORM_ERRORS as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"已将{resident.name}设为户主。")
+            return redirect("people:household_detail", pk=household.pk)
+    old_head = household.head if household.head_id and household.head_id != resident.pk else None
+    return render(
+        request,
+        "people/resident_set_head.html",
+        {
+            "resident": resident,
+            "household": household,
+            "old_head": old_head,
+            "is_head": household.head_id == resident.pk,
+            "is_normal": resident.status == Resident.STATUS_NORMAL,
+            "error": error,
+        },
+    )
+
+
+LEAVE_KINDS = {
+    # kind: (service, status label, what the date is called, success message)
+    "moved_away": (services.resident_move_away, "迁出", "迁出日期", "已登记{name}迁出。"),
+    "deceased": (services.resident_mark_deceased, "去世", "去世日期", "已登记{name}去世。"),
+}
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def resident_leave(request, pk: int, kind: str):
+    """迁出 / 去世 in two steps: the date, then a page that says what will happen and asks to confirm."""
+    service, label, date_label, done = LEAVE_KINDS[kind]
+    resident = selectors.resident_get(user=request.user, pk=pk)
+    policy.require(request.user, "people.change", resident)
+    form = forms.LeaveForm(_bound(request), initial={"date": clock.today()})
+    form.fields["date"].label = date_label
+    confirming = False
+    if request.method == "POST" and form.is_valid():
+        date = form.cleaned_data["date"]
+        try:
+            services.leave_check(resident=resident, date=date)
+            if form.cleaned_data["confirmed"] and "edit" not in request.POST:
+                service(user=request.user, resident=resident, date=date)
+                messages.success(request, done.format(name=resident.name))
+                return redirect("people:resident_detail", pk=resident.pk)
+            confirming = "edit" not in request.POST
+        except FORM_ERRORS as exc:
+            forms.add_domain_error(form, exc)
+    household = resident.household
+    return render(
+        request,
+        "people/resident_leave.html",
+        {
+            "form": form,
+            "resident": resident,
+            "household": household,
+            "kind": kind,
+            "label": label,
+            "date_label": date_label,
+            "confirming": confirming,
+            "is_normal": resident.status == Resident.STATUS_NORMAL,
+            "last_member": household.member_count <= 1 and resident.status == Resident.STATUS_NORMAL,
+            "is_head": household.head_id == resident.pk,
+        },
+    )
