@@ -36,6 +36,9 @@ class User(AbstractBaseUser):
     resident = models.ForeignKey(
         "people.Resident", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
     )
+    # The account's home region (所属辖区): which administrators may manage it. "" means the whole install (only
+    # install-wide administrators reach it). Set at creation, or by the first regional role grant.
+    region_code = models.CharField("所属辖区", max_length=18, blank=True, default="", db_index=True)
     is_active = models.BooleanField("启用", default=True)
     date_joined = models.DateTimeField("创建时间", default=clock.now)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)

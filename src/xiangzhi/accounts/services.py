@@ -382,7 +382,11 @@ def role_grant(
         list(User.objects.select_for_update().filter(pk=user.pk))
         for other in SEPARATED_ADMIN_ROLES:
             if other != role and _person_holds(user, other):
-                raise ValidationFailed(f"三员分立：此人已担任{ROLES[other].label}，不能再担任{spec.label}。")
+                raise ValidationFailed(
+                    f"三员分立：此人已担任{ROLES[other].label}，不能再担任{spec.label}。",
+                    code="separation_of_duties",
+                    field="role",
+                )
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user,
         role=role,
@@ -393,15 +397,27 @@ def role_grant(
     )
     if not created and not assignment.is_active:
         assignment.is_active = True
-        assignment.save(update_fields=["is_active"])
+        assignment.granted_at = clock.now()
+        assignment.granted_by = granted_by
+        assignment.save(update_fields=["is_active", "granted_at", "granted_by"])
+    if region is not None and not user.region_code and not _holds_install_wide(user):
+        # An account without a home region takes the region of its first regional grant, so that the
+        # administrators of that county can manage it (accounts.view scopes accounts by their home region).
+        User.objects.filter(pk=user.pk).update(region_code=region.code)
+        user.region_code = region.code
     user.__dict__.pop("_xz_assignments", None)
     record(
         "accounts.role_granted",
         assignment,
+        actor=granted_by,
         region_code=assignment.region_code,
         changes={"user": user.username, "role": role, "region": assignment.region_code},
     )
     return assignment
+
+
+def _holds_install_wide(user: User) -> bool:
+    return RoleAssignment.objects.filter(user=user, is_active=True, region_code="").exists()
 
 
 def _level_label(level: str) -> str:
@@ -498,6 +514,8 @@ def villager_account_create(*, resident_or_name, phone: str, village, created_by
         full_name = resident.name
         if not resident.region_code.startswith(village.code):
             raise ValidationFailed("该居民不属于这个村。", field="resident")
+        if User.objects.filter(resident=resident, kind=User.KIND_VILLAGER).exists():
+            raise Conflict(f"{resident.name}已开通账号；如忘记密码，请重新发放激活码。", field="resident")
     if not full_name:
         raise ValidationFailed("请填写姓名。", field="name")
     username = villager_username(phone)
@@ -509,6 +527,8 @@ def villager_account_create(*, resident_or_name, phone: str, village, created_by
         kind=User.KIND_VILLAGER,
         phone_hash=crypto.lookup_hash(phone, purpose="phone"),
         resident=resident,
+        person_key=resident.id_number_hash if resident is not None else "",
+        region_code=village.code,
     )
     user.set_unusable_password()
     user.save()
@@ -530,6 +550,8 @@ def activation_code_issue(*, user: User, issued_by: User | None) -> str:
     revoked. Valid ACTIVATION_CODE_DAYS days, single use; the code is returned once and stored hashed."""
     if user.kind != User.KIND_VILLAGER:
         raise ValidationFailed("激活码只用于村民账号。")
+    if not user.is_active:
+        raise ValidationFailed("该账号已停用，不能发放激活码；请先请系统管理员启用。")
     village_code = _village_of(user)
     if issued_by is not None:
         from xiangzhi.regions.models import Region
@@ -572,7 +594,9 @@ def villager_activate(*, phone: str, code: str, password: str) -> User:
     code = re.sub(r"\s+", "", code or "")
     user = None
     if PHONE_RE.match(phone):
-        user = User.objects.filter(username=villager_username(phone), kind=User.KIND_VILLAGER).first()
+        user = User.objects.filter(
+            username=villager_username(phone), kind=User.KIND_VILLAGER, is_active=True
+        ).first()
     probe = user or User(kind=User.KIND_VILLAGER, phone_hash=crypto.lookup_hash(phone, purpose="phone"))
     probe._identity_digits = (phone,) if phone else ()
     try:
@@ -649,3 +673,315 @@ def _dummy_code_hash() -> str:
     if "hash" not in _dummy:
         _dummy["hash"] = make_password(secrets.token_hex(8))
     return _dummy["hash"]
+
+
+# ------------------------------------------------------------------------------------- account administration
+#
+# The security administrator grants and revokes roles (accounts.roles); the system administrator creates staff
+# accounts, disables and enables accounts and resets a lost second factor (accounts.manage); village cadres open
+# villagers' accounts and print their activation codes (accounts.villagers). An account is within an
+# administrator's reach when its home region (User.region_code) is inside the administrator's grant.
+
+ACTION_VIEW = "accounts.view"
+ACTION_ROLES = "accounts.roles"
+ACTION_MANAGE = "accounts.manage"
+ACTION_VILLAGERS = policy_villager_action
+
+
+def same_person(a: User, b: User) -> bool:
+    """One account, or two accounts of one person (same person_key)."""
+    return a.pk == b.pk or bool(a.person_key and a.person_key == b.person_key)
+
+
+def reaches_code(actor: User, action: str, code: str) -> bool:
+    """`actor` holds `action` over the region `code` ("" = the whole install: install-wide grants only)."""
+    return any(code.startswith(p) for p in policy.region_prefixes(actor, action))
+
+
+def _refuse(action: str, message: str, *, detail: str, obj=None, region_code=None, field=None):
+    """An audited refusal (written at once; re-written after a rollback by the request middleware)."""
+    from xiangzhi.audit.services import record_denied
+
+    record_denied(action, obj=obj, region_code=region_code, detail=detail)
+    raise PermissionDenied(message, field=field)
+
+
+def role_grant_as_admin(
+    *, actor: User, user: User, role: str, region=None, scope_id: int | None = None
+) -> RoleAssignment:
+    """The security administrator grants `role` over `region` to `user` (the roles page).
+
+    Refused, and audited: a user outside the administrator's reach, a grant to the administrator's own person
+    (any account sharing the person_key), a region outside the administrator's grant, a second 三员 role to one
+    person. Refused as invalid input: the villager role (it comes with a villager account), a privileged role on
+    a villager account, a disabled account, a missing or foreign scope object, a grant the user already holds."""
+    policy.require(actor, ACTION_ROLES, user)
+    if same_person(actor, user):
+        _refuse(
+            ACTION_ROLES,
+            "不能给自己（或本人的其他账号）授予角色。",
+            detail="self_grant",
+            obj=user,
+            field="role",
+        )
+    spec = ROLES.get(role)
+    if spec is None:
+        raise ValidationFailed("请选择要授予的角色。", field="role")
+    if role == "villager":
+        raise ValidationFailed("村民角色随村民账号开通，不在这里授予。", field="role")
+    if not user.is_active:
+        raise ValidationFailed("该账号已停用，不能授予角色。", field="role")
+    if user.is_villager and (spec.privileged or role in SEPARATED_ADMIN_ROLES):
+        raise ValidationFailed(
+            f"村民账号不能担任{spec.label}（需要动态口令的角色）：请为其另开工作人员账号。", field="role"
+        )
+    code = region.code if region is not None else ""
+    if not reaches_code(actor, ACTION_ROLES, code):
+        _refuse(
+            ACTION_ROLES,
+            "所选辖区不在您的管理范围内。",
+            detail="region_out_of_scope",
+            region_code=code,
+            field="region",
+        )
+    scope_type, department = spec.scope_kind, None
+    if scope_type:
+        if scope_id is None:
+            raise ValidationFailed(f"{spec.label}须指定对象（部门、积分超市或评议小组）。", field="scope_id")
+        if scope_type == "department":
+            from xiangzhi.core.models import Department
+
+            department = Department.objects.filter(pk=scope_id).first()
+            if department is None or region is None or department.town_id != region.pk:
+                raise ValidationFailed("所选部门不在所选乡镇。", field="scope_id")
+    else:
+        scope_id = None
+    if RoleAssignment.objects.filter(
+        user=user,
+        role=role,
+        region_code=code,
+        scope_type=scope_type,
+        scope_id=scope_id,
+        is_active=True,
+    ).exists():
+        raise Conflict("此人已有这项授权。", field="role")
+    try:
+        with transaction.atomic():
+            assignment = role_grant(
+                user=user,
+                role=role,
+                region=region,
+                scope_type=scope_type,
+                scope_id=scope_id,
+                granted_by=actor,
+            )
+            if department is not None and not department.staff.filter(pk=user.pk).exists():
+                from xiangzhi.core.services import department_staff_add
+
+                department_staff_add(department=department, user=user)
+    except ValidationFailed as e:
+        if e.code == "separation_of_duties":
+            from xiangzhi.audit.services import record_denied
+
+            record_denied(ACTION_ROLES, obj=user, detail="separation_of_duties")
+        raise
+    return assignment
+
+
+def role_revoke(*, actor: User, assignment: RoleAssignment) -> RoleAssignment:
+    """The security administrator ends a grant (is_active=False; the row stays as history). Refused, and
+    audited: a user outside reach, the administrator's own person, a grant over a region outside the
+    administrator's own. A grant already ended is a conflict, never a silent success."""
+    user = assignment.user
+    policy.require(actor, ACTION_ROLES, user)
+    if same_person(actor, user):
+        _refuse(ACTION_ROLES, "不能撤销自己（或本人的其他账号）的角色。", detail="self_revoke", obj=user)
+    if not reaches_code(actor, ACTION_ROLES, assignment.region_code):
+        _refuse(
+            ACTION_ROLES,
+            "这项授权的辖区不在您的管理范围内。",
+            detail="region_out_of_scope",
+            region_code=assignment.region_code,
+        )
+    if assignment.role == "villager":
+        raise ValidationFailed("村民角色随村民账号存在；不再使用时，请由系统管理员停用该账号。")
+    with transaction.atomic():
+        locked = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if not locked.is_active:
+            raise Conflict("这项授权已经撤销。")
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        record(
+            "accounts.role_revoked",
+            locked,
+            actor=actor,
+            region_code=locked.region_code,
+            changes={
+                "user": user.username,
+                "role": locked.role,
+                "region": locked.region_code,
+                "is_active": [True, False],
+            },
+        )
+        if locked.scope_type == "department" and locked.scope_id:
+            _department_membership_follow(user, locked.scope_id)
+    user.__dict__.pop("_xz_assignments", None)
+    assignment.is_active = False
+    return locked
+
+
+def _department_membership_follow(user: User, department_id: int) -> None:
+    """After a department_staff grant ends: leave the department unless another active grant names it."""
+    from xiangzhi.core.models import Department
+    from xiangzhi.core.services import department_staff_remove
+
+    still = RoleAssignment.objects.filter(
+        user=user, scope_type="department", scope_id=department_id, is_active=True
+    ).exists()
+    department = Department.objects.filter(pk=department_id).first()
+    if department is not None and not still and department.staff.filter(pk=user.pk).exists():
+        department_staff_remove(department=department, user=user)
+
+
+def staff_account_create(
+    *,
+    actor: User | None,
+    username: str,
+    full_name: str,
+    password: str,
+    region=None,
+    id_number: str = "",
+) -> User:
+    """The system administrator opens a staff account with an initial password (staff rules), to be changed at
+    first sign-in. `region` is the account's home region (None: the whole install, for install-wide
+    administrators only). The optional ID number is kept only as the keyed hash that identifies the person
+    across accounts (三员分立), and the password may not contain its digits. No role is granted here: that is
+    the security administrator's job."""
+    code = region.code if region is not None else ""
+    if actor is not None:
+        if not policy.can(actor, ACTION_MANAGE):
+            policy.require(actor, ACTION_MANAGE)
+        if not reaches_code(actor, ACTION_MANAGE, code):
+            _refuse(
+                ACTION_MANAGE,
+                "所选辖区不在您的管理范围内。",
+                detail="region_out_of_scope",
+                region_code=code,
+                field="region",
+            )
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise ValidationFailed("请填写姓名。", field="full_name")
+    if len(full_name) > 50:
+        raise ValidationFailed("姓名最多 50 个字。", field="full_name")
+    person_key, digits = "", ()
+    if (id_number or "").strip():
+        from xiangzhi.people import idnumber
+
+        number = idnumber.validate(id_number)
+        person_key = crypto.lookup_hash(number, purpose="id_number")
+        digits = (number,)
+    username = _check_staff_username(username)
+    user = User(
+        username=username,
+        full_name=full_name,
+        kind=User.KIND_STAFF,
+        person_key=person_key,
+        region_code=code,
+        must_change_password=True,
+    )
+    user._identity_digits = digits
+    try:
+        password_validate(password or "", user)
+    except ValidationError as e:
+        raise _validation_failed(e, "password") from None
+    with transaction.atomic():
+        user.set_password(password)
+        user.save()
+        record(
+            "accounts.user_created",
+            user,
+            actor=actor,
+            region_code=code,
+            changes={
+                "username": username,
+                "full_name": full_name,
+                "kind": user.kind,
+                "region": code,
+                "person_identified": bool(person_key),
+                "must_change_password": True,
+            },
+        )
+    return user
+
+
+def account_set_active(*, actor: User, user: User, active: bool) -> User:
+    """The system administrator disables or enables an account. A disabled account signs in nowhere (web, API
+    token, activation code). Not one's own person; not an account that holds a 三员 role (the security
+    administrator revokes the role first, so no single administrator can remove another)."""
+    policy.require(actor, ACTION_MANAGE, user)
+    if same_person(actor, user):
+        _refuse(ACTION_MANAGE, "不能停用或启用自己（或本人的其他账号）。", detail="self_disable", obj=user)
+    if user.is_active == active:
+        raise Conflict("该账号已是启用状态。" if active else "该账号已是停用状态。")
+    if (
+        not active
+        and RoleAssignment.objects.filter(user=user, role__in=SEPARATED_ADMIN_ROLES, is_active=True).exists()
+    ):
+        raise ValidationFailed("该账号担任三员之一：请先由安全管理员撤销其角色，再停用账号。")
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=active)
+        if not active:
+            ActivationCode.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
+                revoked_at=clock.now()
+            )
+        user.is_active = active
+        record(
+            "accounts.user_enabled" if active else "accounts.user_disabled",
+            user,
+            actor=actor,
+            changes={"is_active": [not active, active]},
+        )
+    return user
+
+
+def totp_reset(*, actor: User, user: User) -> int:
+    """The system administrator removes a user's TOTP devices (a lost or replaced phone): at the next sign-in the
+    user enrols a new one by scanning a fresh QR code. Not for one's own person. Returns the devices removed."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    policy.require(actor, ACTION_MANAGE, user)
+    if same_person(actor, user):
+        _refuse(
+            ACTION_MANAGE, "不能重置自己（或本人的其他账号）的动态口令。", detail="self_otp_reset", obj=user
+        )
+    with transaction.atomic():
+        devices = TOTPDevice.objects.filter(user=user)
+        count = devices.count()
+        if count == 0:
+            raise Conflict("该账号还没有绑定动态口令，无需重置。")
+        devices.delete()
+        record("auth.otp_reset", user, actor=actor, changes={"devices_removed": count})
+    return count
+
+
+def villager_account_open(*, actor: User, resident) -> tuple[User, str]:
+    """A village cadre opens the account of a resident with a phone on file (the phone is read, never shown).
+    Returns (user, code): the code goes on the printed slip and nowhere else."""
+    from xiangzhi.people.models import Resident
+    from xiangzhi.regions.models import Region
+
+    village = Region.objects.filter(code=resident.region_code[:12], level="village").first()
+    if village is None:
+        raise ValidationFailed("该居民不在任何行政村下。", field="resident")
+    policy.require(actor, ACTION_VILLAGERS, resident)
+    if resident.status != Resident.STATUS_NORMAL:
+        raise ValidationFailed(
+            f"{resident.name}已{resident.get_status_display()}，不能开通账号。", field="resident"
+        )
+    phone = str(resident.phone or "")
+    if not phone:
+        raise ValidationFailed(
+            f"{resident.name}没有登记手机号：请先在户籍台账中补录手机号，再开通账号。", field="phone"
+        )
+    return villager_account_create(resident_or_name=resident, phone=phone, village=village, created_by=actor)

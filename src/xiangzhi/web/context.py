@@ -9,7 +9,10 @@ NAV = [
     ("户籍", "/people/households/", "people.view"),
     ("居民", "/people/residents/", "people.view"),
     ("党组织", "/party/orgs/", "party.view"),
+    ("部门", "/departments/", "departments.view"),
     ("审计日志", "/audit/", "audit.view"),
+    ("账号与角色", "/accounts/users/", "accounts.view"),
+    ("村民账号", "/accounts/villagers/", "accounts.villagers"),
 ]
 
 

@@ -19,6 +19,10 @@ SHORTCUTS = [
 
 @login_required
 def home(request):
+    if request.user.is_villager:
+        from xiangzhi.accounts.views_villagers import villager_home
+
+        return villager_home(request)
     assignments = policy.assignments(request.user)
     shortcuts = [s for s in SHORTCUTS if policy.can(request.user, s[0])]
     return render(request, "web/home.html", {"assignments": assignments, "shortcuts": shortcuts})
