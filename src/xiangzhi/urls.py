@@ -11,5 +11,6 @@ urlpatterns = [
     path("audit/", include("xiangzhi.audit.urls")),
     path("files/", include("xiangzhi.core.urls")),
     path("inbox/", include("xiangzhi.core.inbox_urls")),
+    path("departments/", include("xiangzhi.core.department_urls")),
     path("", include("xiangzhi.web.urls")),
 ]

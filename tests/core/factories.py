@@ -21,3 +21,24 @@ def make_private_file(grid):
     )
     atexit.register(pf.file.storage.delete, pf.file.name)
     return {"pk": pf.pk}, pf.original_name
+
+
+def make_department(grid):
+    """A department of the grid's town, named after the grid so that each world's two are told apart."""
+    from xiangzhi.core.models import Department
+    from xiangzhi.core.services import department_create
+    from xiangzhi.regions.models import Region
+
+    town = Region.objects.get(code=grid.code[:9])
+    name = f"司法所{grid.code}"
+    dept = Department.objects.filter(town=town, name=name).first()  # one world may ask twice
+    if dept is None:
+        dept = department_create(town=town, name=name, code="justice")
+    return {"pk": dept.pk}, dept.name
+
+
+def town_of(grid):
+    """For the department pages that list towns: the grid's town name is the marker."""
+    from xiangzhi.regions.models import Region
+
+    return {}, Region.objects.get(code=grid.code[:9]).name

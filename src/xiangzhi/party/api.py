@@ -2,7 +2,7 @@
 
 from ninja import Field, Query, Router, Schema
 
-from xiangzhi.apischema import ERRORS, paginate
+from xiangzhi.apischema import ERRORS, MAX_PAGE, paginate
 from xiangzhi.party import selectors
 
 router = Router(tags=["党组织"])
@@ -40,7 +40,7 @@ class OrgDetailOut(OrgOut):
 
 
 class PageFilter(Schema):
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(50, ge=1, le=100)
 
 

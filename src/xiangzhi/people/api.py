@@ -2,7 +2,7 @@
 
 from ninja import Field, Query, Router, Schema
 
-from xiangzhi.apischema import ERRORS, paginate
+from xiangzhi.apischema import ERRORS, MAX_PAGE, paginate
 from xiangzhi.people import presenters, selectors
 from xiangzhi.people.models import TAG_CHOICES
 
@@ -62,7 +62,7 @@ class ListFilter(Schema):
     )
     tag: str | None = Field(None, pattern=TAG_PATTERN)
     region: str | None = Field(None, pattern=r"^\d{6,18}$", description="只看此辖区（村或网格）")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(20, ge=1, le=100)
 
 

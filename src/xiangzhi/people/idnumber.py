@@ -2,6 +2,7 @@
 (odd for men, even for women), and an ISO 7064 MOD 11-2 check character."""
 
 import datetime as dt
+import unicodedata
 
 from xiangzhi.core.errors import ValidationFailed
 
@@ -19,7 +20,8 @@ def normalise(raw) -> str:
         raise ValidationFailed(
             "身份证号被存成了数字（如 1.41029E+17），后几位已丢失：请把该列设为“文本”格式后重新录入。"
         )
-    text = str(raw or "").strip().replace(" ", "").upper()
+    # NFKC: full-width digits and Ｘ typed with a Chinese IME become ASCII, so one person has one number.
+    text = unicodedata.normalize("NFKC", str(raw or "")).strip().replace(" ", "").upper()
     if "E+" in text or "." in text:
         raise ValidationFailed(
             "身份证号被存成了数字（如 1.41029E+17），后几位已丢失：请把该列设为“文本”格式后重新录入。"
@@ -34,7 +36,7 @@ def validate(raw, *, birth_date: dt.date | None = None) -> str:
         raise ValidationFailed("请填写身份证号。", field="id_number")
     if len(number) != 18:
         raise ValidationFailed(f"身份证号应为 18 位，实际为 {len(number)} 位。", field="id_number")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not number.isascii() or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise ValidationFailed("身份证号前 17 位须为数字，最后一位为数字或 X。", field="id_number")
     born = birth_date_of(number)
     if born is None:

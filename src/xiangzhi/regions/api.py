@@ -1,6 +1,6 @@
 from ninja import Field, Query, Router, Schema
 
-from xiangzhi.apischema import ERRORS, paginate
+from xiangzhi.apischema import ERRORS, MAX_PAGE, paginate
 from xiangzhi.regions import selectors
 
 router = Router(tags=["辖区"])
@@ -24,7 +24,7 @@ class RegionPage(Schema):
 class RegionFilter(Schema):
     level: str | None = Field(None, pattern="^(county|town|village|grid|micro_grid)$")
     within: str | None = Field(None, pattern=r"^\d{6,18}$")
-    page: int = Field(1, ge=1, strict=False)
+    page: int = Field(1, ge=1, strict=False, le=MAX_PAGE)
     page_size: int = Field(50, ge=1, le=100)
 
 

@@ -37,6 +37,26 @@ def region_create(*, code: str, name: str, parent: Region | None = None) -> Regi
     return region
 
 
+@transaction.atomic
+def region_rename(*, region: Region, name: str) -> Region:
+    """Change a region's name (its code never changes: other rows carry copies of it)."""
+    region = Region.objects.select_for_update().get(pk=region.pk)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("请填写名称。", field="name")
+    if len(name) > Region._meta.get_field("name").max_length:
+        raise ValidationFailed("名称不能超过 100 个字。", field="name")
+    if not region.is_active:
+        raise ValidationFailed(f"{region.name}已撤并，不能再修改。", field="name")
+    if name == region.name:
+        raise ValidationFailed("名称没有变化。", field="name")
+    old = region.name
+    region.name = name
+    region.save(update_fields=["name"])
+    record("regions.renamed", region, changes={"name": [old, name]})
+    return region
+
+
 # --- 撤并: merging a village into another ---------------------------------------------------------------
 
 
@@ -129,6 +149,26 @@ def _merge_role_assignments(source: Region, target: Region, counts: dict[str, in
         counts["accounts.roleassignment.duplicates_removed"] = len(duplicates)
 
 
+def region_merge_grid_codes(*, source: Region, target: Region) -> dict[str, str]:
+    """Old grid code -> the code it takes under the target, in code order (what a merger would do now)."""
+    grids = list(Region.objects.filter(parent=source, level=codes.GRID).order_by("code"))
+    return dict(zip([g.code for g in grids], _next_free_numbers(target, len(grids)), strict=True))
+
+
+def region_merge_check(*, source: Region, target: Region) -> None:
+    """Refuse a merger the rules forbid (also asked by the confirmation page's dry run, before anything moves)."""
+    if source.level != codes.VILLAGE or target.level != codes.VILLAGE:
+        raise ValidationFailed("撤并只能在村（社区）之间进行。")
+    if source.pk == target.pk:
+        raise ValidationFailed("不能把一个村并入它自己。")
+    if not source.is_active:
+        raise ValidationFailed(f"{source.name}已撤并，不能再次撤并。")
+    if not target.is_active:
+        raise ValidationFailed(f"{target.name}已撤并，不能作为并入的目标。")
+    if source.parent_id != target.parent_id:
+        raise ValidationFailed("只能在同一乡镇内撤并村；跨乡镇调整请先调整乡镇区划。")
+
+
 @transaction.atomic
 def region_merge(*, source: Region, target: Region, actor=None) -> MergeResult:
     """Merge village `source` into village `target` of the same town (撤并).
@@ -141,19 +181,9 @@ def region_merge(*, source: Region, target: Region, actor=None) -> MergeResult:
     """
     source = Region.objects.select_for_update().get(pk=source.pk)
     target = Region.objects.select_for_update().get(pk=target.pk)
-    if source.level != codes.VILLAGE or target.level != codes.VILLAGE:
-        raise ValidationFailed("撤并只能在村（社区）之间进行。")
-    if source.pk == target.pk:
-        raise ValidationFailed("不能把一个村并入它自己。")
-    if not source.is_active:
-        raise ValidationFailed(f"{source.name}已撤并，不能再次撤并。")
-    if not target.is_active:
-        raise ValidationFailed(f"{target.name}已撤并，不能作为并入的目标。")
-    if source.parent_id != target.parent_id:
-        raise ValidationFailed("只能在同一乡镇内撤并村；跨乡镇调整请先调整乡镇区划。")
+    region_merge_check(source=source, target=target)
 
-    grids = list(Region.objects.filter(parent=source, level=codes.GRID).order_by("code"))
-    grid_codes = dict(zip([g.code for g in grids], _next_free_numbers(target, len(grids)), strict=True))
+    grid_codes = region_merge_grid_codes(source=source, target=target)
     counts: dict[str, int] = {}
     try:
         with transaction.atomic():

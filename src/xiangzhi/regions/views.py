@@ -1,9 +1,10 @@
 """Region pages: thin adapters over the selectors and services."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -12,6 +13,8 @@ from xiangzhi.core import clock
 from xiangzhi.core.errors import DomainError
 from xiangzhi.core.files import file_store
 from xiangzhi.regions import codes, selectors, services
+from xiangzhi.regions.forms import MergeChooseForm, RegionChildForm, RegionNameForm, show_domain_error
+from xiangzhi.web.region import current_code
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,6 +38,7 @@ def region_list(request):
             "levels": [(lvl, codes.LEVEL_LABELS[lvl]) for lvl in codes.LEVELS],
             "query": query,
             "can_change": policy.can(request.user, "regions.change"),
+            "can_merge": policy.can(request.user, "regions.merge"),
         },
     )
 
@@ -53,6 +57,8 @@ def region_detail(request, code: str):
             "children": children,
             "counts": selectors.region_counts(region),
             "merged_into": region.merged_into if region.merged_into_id else None,
+            "can_change": region.is_active and policy.can(request.user, "regions.change", region),
+            "child_level": _child_level(region),
         },
     )
 
@@ -93,6 +99,131 @@ def region_import(request):
         status = 200 if context["report"] else 422
         return render(request, "regions/import.html", context, status=status)
     return render(request, "regions/import.html", context)
+
+
+# --- create a child, rename ---------------------------------------------------------------------------------
+
+
+def _child_level(region) -> str | None:
+    i = codes.LEVELS.index(region.level)
+    return codes.LEVELS[i + 1] if i + 1 < len(codes.LEVELS) else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def region_edit(request, code: str):
+    region = selectors.region_get(user=request.user, code=code, action="regions.change")
+    form = RegionNameForm(request.POST or None, initial={"name": region.name})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.region_rename(region=region, name=form.cleaned_data["name"])
+            except DomainError as exc:
+                show_domain_error(form, exc)
+            else:
+                messages.success(request, f"名称已改为“{form.cleaned_data['name']}”。")
+                return redirect("regions:detail", code=region.code)
+        status = 422
+    return render(request, "regions/edit.html", {"region": region, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def region_create(request, code: str):
+    parent = selectors.region_get(user=request.user, code=code, action="regions.change")
+    level = _child_level(parent)
+    form = RegionChildForm(request.POST or None, initial={"code": parent.code})
+    status = 200
+    if request.method == "POST" and level is not None:
+        if form.is_valid():
+            try:
+                child = services.region_create(
+                    code=form.cleaned_data["code"], name=form.cleaned_data["name"], parent=parent
+                )
+            except DomainError as exc:
+                show_domain_error(form, exc)
+            else:
+                messages.success(request, f"已新增{child.level_label}“{child.name}”（{child.code}）。")
+                return redirect("regions:detail", code=child.code)
+        status = 422
+    context = {
+        "parent": parent,
+        "form": form,
+        "level_label": codes.LEVEL_LABELS[level] if level else "",
+        "length": codes.LENGTHS[level] if level else 0,
+    }
+    return render(request, "regions/create.html", context, status=status)
+
+
+# --- 撤并 -------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def region_merge_choose(request):
+    """Step 1: the town, then the two villages (plain GET forms, no script)."""
+    if not policy.can(request.user, "regions.merge"):
+        return render(request, "regions/refused.html", {"message": "您没有村庄撤并的权限。"}, status=403)
+    villages = list(selectors.region_mergeable_villages(user=request.user))
+    towns = sorted({v.parent.code: v.parent for v in villages if v.parent_id}.values(), key=lambda t: t.code)
+    asked = request.GET.get("town", "")
+    wanted = asked or (current_code(request) or "")[:9]
+    town = next((t for t in towns if t.code == wanted), towns[0] if len(towns) == 1 and not asked else None)
+    form = None
+    status = 200
+    if asked and town is None:
+        status = 422  # a town out of reach (or unknown) is not a choice
+    elif town is not None:
+        in_town = [v for v in villages if v.parent_id == town.pk]
+        chosen = "source" in request.GET or "target" in request.GET
+        form = MergeChooseForm(request.GET if chosen else None, villages=in_town)
+        if chosen:
+            if form.is_valid():
+                return redirect(
+                    "regions:merge_confirm",
+                    source=form.cleaned_data["source"],
+                    target=form.cleaned_data["target"],
+                )
+            status = 422
+    context = {"towns": towns, "town": town, "form": form, "bad_town": status == 422 and town is None}
+    return render(request, "regions/merge_choose.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def region_merge_confirm(request, source: str, target: str):
+    """Step 2: what would move (a dry run), then the merger itself on POST. The form carries the plan's
+    fingerprint: if the villages changed in between, the new plan is shown again instead of being run."""
+    src = selectors.region_get(user=request.user, code=source, action="regions.merge")
+    dst = selectors.region_get(user=request.user, code=target, action="regions.merge")
+    context = {"source": src, "target": dst, "plan": None, "error": "", "changed": False}
+    status = 200
+    try:
+        context["plan"] = plan = selectors.region_merge_plan(source=src, target=dst)
+    except DomainError as exc:
+        context["error"], status = exc.message, exc.status
+        plan = None
+    if request.method == "POST" and plan is not None:
+        if request.POST.get("plan") != plan.fingerprint:
+            context["changed"], status = True, 409
+        elif plan.stranded:
+            status = 422
+        else:
+            try:
+                result = services.region_merge(source=src, target=dst, actor=request.user)
+            except DomainError as exc:
+                context["error"], status = exc.message, exc.status
+            else:
+                messages.success(
+                    request,
+                    f"{src.name}已并入{dst.name}：{len(result.grid_codes)} 个网格已改为新的编号，"
+                    f"{plan.households} 户、{plan.residents} 名居民随之迁入。",
+                )
+                return redirect("regions:detail", code=dst.code)
+    elif plan is not None and plan.stranded:
+        status = 422
+    return render(request, "regions/merge_confirm.html", context, status=status)
 
 
 def _quote(text: str) -> str:
