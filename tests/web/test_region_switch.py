@@ -19,3 +19,14 @@ def test_switcher_offers_the_villages_of_a_town_and_refuses_others(township, mak
         == "/"
     )
     assert client.session["xz_region"] == township.village_a.code
+
+
+@pytest.mark.django_db
+def test_villagers_do_not_browse_the_region_tree(township, make_user):
+    from xiangzhi import policy
+
+    villager = make_user("villager", township.village_a)
+    assert not policy.can(villager, "regions.view")
+    page = signed_in_client(villager).get("/")
+    assert page.status_code == 200 and 'href="/regions/"' not in page.content.decode()
+    assert signed_in_client(villager).get(f"/regions/{township.village_a.code}/").status_code == 404

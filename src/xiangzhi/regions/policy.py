@@ -1,7 +1,8 @@
 from xiangzhi import policy
 from xiangzhi.accounts.roles import ROLES
 
-# Everyone with a role sees the part of the tree the role covers; villagers only their own village.
-policy.register("regions.view", roles=list(ROLES), label="查看辖区")
+# Staff see the part of the tree their role covers. Villagers do not browse the tree: their pages show their own
+# village where needed, without a 辖区 menu.
+policy.register("regions.view", roles=[r for r in ROLES if r != "villager"], label="查看辖区")
 policy.register("regions.change", roles=["town_leader", "county_officer", "system_admin"], label="维护辖区")
 policy.register("regions.merge", roles=["county_officer", "system_admin"], label="村庄撤并")
