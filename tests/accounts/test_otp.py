@@ -138,3 +138,15 @@ def test_otp_code_command_without_a_device(leader, settings):
 def test_signed_in_client_helper_marks_the_session_verified(leader):
     client = factories.signed_in_client(leader)
     assert client.get("/").status_code == 200
+
+
+def test_the_second_factor_page_shows_no_menu(township):
+    from tests.factories import signed_in_client, user_with_role
+
+    cadre = user_with_role("village_secretary", township.village_a)
+    page = signed_in_client(cadre, otp_verified=False).get("/accounts/otp/")
+    body = page.content.decode()
+    assert page.status_code == 200 and "动态口令" in body
+    assert 'href="/people/households/"' not in body and 'href="/inbox/"' not in body
+    verified = signed_in_client(cadre).get("/").content.decode()
+    assert 'href="/people/households/"' in verified

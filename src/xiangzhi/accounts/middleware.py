@@ -88,10 +88,12 @@ class AccountGateMiddleware:
             return None  # a token call: judged by services.token_authenticate, not by the browser session
         if services.is_privileged(user) and not getattr(user, "is_verified", lambda: False)():
             if path.startswith(otp_url):
+                request.xz_gate_pending = True  # the page shows no menu until the gate is passed
                 return None
             return self._refuse(request, otp_url, "otp_required", "请先完成动态口令验证。")
         if services.password_change_required(user):
             if path.startswith(password_url) or path.startswith(otp_url):
+                request.xz_gate_pending = True
                 return None
             return self._refuse(request, password_url, "password_change_required", "请先修改密码。")
         return None

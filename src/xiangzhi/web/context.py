@@ -20,6 +20,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    if getattr(request, "xz_gate_pending", False):
+        # On the second-factor and forced password pages nothing else is reachable yet: show no menu.
+        return {"nav_items": [], "gate_pending": True}
     items = [(label, url) for label, url, action in NAV if action is None or policy.can(user, action)]
     regions = region_switcher.choices(user)
     return {
