@@ -26,11 +26,16 @@ def _second_factor_ok(request, user) -> bool:
 
 
 class BrowserSession(SessionAuth):
-    """The signed-in browser session; privileged users must have passed their second factor."""
+    """The signed-in browser session, on the account gate's terms: privileged users must have passed their second
+    factor, and a user who must change the password gets nothing until it is changed."""
 
     def authenticate(self, request, key):
+        from xiangzhi.accounts import services
+
         user = super().authenticate(request, key)
         if user is not None and not _second_factor_ok(request, user):
+            return None
+        if user is not None and services.password_change_required(user):
             return None
         return user
 

@@ -8,6 +8,7 @@ kept in the git-ignored ``var/`` folder of the checkout, so a restart keeps data
 import json
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -51,9 +52,22 @@ PRIVATE_FILES_DIR = Path(env_str("XIANGZHI_PRIVATE_DIR", str(VAR_DIR / "private"
 KEYS_FILE = Path(env_str("XIANGZHI_KEYS_FILE", str(VAR_DIR / "keys.json")))
 
 
+def _keys_file_private(path: Path) -> None:
+    """The keys file is its owner's alone (0600). Production refuses a looser one; development tightens it."""
+    mode = path.stat().st_mode & 0o777
+    if not mode & 0o077:
+        return
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            f"密钥文件 {path} 的权限为 {mode:04o}，同组或其他用户可读：请改为 0600（chmod 600）后再启动。"
+        )
+    path.chmod(0o600)
+
+
 def _local_keys() -> dict:
     """Development keys, made once and kept in var/keys.json (mode 0600), outside the database."""
     if KEYS_FILE.exists():
+        _keys_file_private(KEYS_FILE)
         return json.loads(KEYS_FILE.read_text())
     if PRODUCTION:
         raise ImproperlyConfigured(
@@ -67,10 +81,11 @@ def _local_keys() -> dict:
         "pii_keys": {"k1": secrets.token_hex(32)},
         "pii_current": "k1",
     }
-    tmp = KEYS_FILE.with_suffix(".tmp")
-    tmp.write_text(json.dumps(keys, indent=2))
-    tmp.chmod(0o600)
-    tmp.replace(KEYS_FILE)
+    # mkstemp makes the file 0600 before the first byte is written (never readable by others, whatever the umask).
+    fd, tmp = tempfile.mkstemp(prefix=".keys-", suffix=".tmp", dir=KEYS_FILE.parent)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(keys, fh, indent=2)
+    os.replace(tmp, KEYS_FILE)
     return keys
 
 

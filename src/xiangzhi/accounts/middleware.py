@@ -84,7 +84,7 @@ class AccountGateMiddleware:
         path = request.path
         if path.startswith(logout_url):
             return None
-        if path.startswith("/api/") and request.headers.get("Authorization"):
+        if path.startswith("/api/") and _valid_bearer_token(request):
             return None  # a token call: judged by services.token_authenticate, not by the browser session
         if services.is_privileged(user) and not getattr(user, "is_verified", lambda: False)():
             if path.startswith(otp_url):
@@ -108,6 +108,15 @@ class AccountGateMiddleware:
         if request.method == "GET" and request.path != "/":
             url = f"{url}?{urlencode({'next': request.get_full_path()})}"
         return redirect(url)
+
+
+def _valid_bearer_token(request) -> bool:
+    """The request carries an API token that authenticates someone. Any other Authorization header leaves the
+    browser session to be judged (the API would fall back to it)."""
+    from xiangzhi.accounts import services
+
+    scheme, _, key = (request.headers.get("Authorization") or "").partition(" ")
+    return scheme.lower() == "bearer" and services.token_authenticate(key.strip()) is not None
 
 
 def _static_prefix() -> str:

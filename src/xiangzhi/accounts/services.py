@@ -10,6 +10,7 @@ import hashlib
 import re
 import secrets
 import time
+import unicodedata
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -47,20 +48,45 @@ def villager_username(phone: str) -> str:
     return VILLAGER_PREFIX + crypto.lookup_hash(phone, purpose="phone")[:40]
 
 
+# A mobile number as people write it: spaces or dashes between the groups, the +86 / 0086 / 86 country code.
+_PHONE_WRITTEN = re.compile(r"(?:\+86|0086|86)?(1[3-9][0-9]{9})")
+_PHONE_NOISE = re.compile(r"[\s\-]")
+# A run of six or more digits: possibly a phone or an ID number typed into the name field.
+_DIGIT_RUN = re.compile(r"[0-9]{6}")
+UNKNOWN_NAME_PREFIX = "h-"
+
+
+def phone_of(raw: str) -> str | None:
+    """The 11-digit mobile number in `raw` as people write it ("139 1234 5678", "+86-139…"), or None."""
+    text = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", raw or ""))
+    m = _PHONE_WRITTEN.fullmatch(text)
+    return m.group(1) if m else None
+
+
 def login_username(raw: str) -> str:
     raw = (raw or "").strip()
-    return villager_username(raw) if PHONE_RE.match(raw) else raw
+    phone = phone_of(raw)
+    return villager_username(phone) if phone else raw
 
 
 def axes_username(request, credentials: dict | None = None) -> str:
     """AXES_USERNAME_CALLABLE: the username django-axes keys lockouts on and stores. A phone typed into the login
-    form becomes the villager's `v-<hash>` username, so no phone number in clear reaches the axes tables."""
+    form, however written, becomes the villager's `v-<hash>` username, so no phone number in clear reaches the axes
+    tables; any other name with a run of six digits that is no account (an ID number typed by mistake) is stored
+    as `h-<keyed hash>`. Either way the lock still counts per typed name and address."""
     raw = None
     if credentials:
         raw = credentials.get("username")
     if raw is None and request is not None:
         raw = getattr(request, "POST", {}).get("username")
-    return login_username(raw or "")
+    name = login_username(raw or "")
+    if (
+        not name.startswith(VILLAGER_PREFIX)
+        and _DIGIT_RUN.search(name)
+        and not User.objects.filter(username=name).exists()
+    ):
+        return UNKNOWN_NAME_PREFIX + crypto.lookup_hash(name, purpose="login_name")[:40]
+    return name
 
 
 def after_login(request, user: User) -> None:
@@ -80,7 +106,8 @@ def attempted_login_fields(username: str | None) -> tuple[User | None, dict]:
 
     An existing account is named by the record's object. A phone (mapped to `v-…`) is never written. An unknown
     name is written only when it is lowercase letters and digits: such a string fails the staff complexity rule,
-    so it cannot be a password typed into the wrong field.
+    so it cannot be a password typed into the wrong field; and never with a run of six digits (a phone or an ID
+    number typed by mistake).
     """
     username = (username or "")[:150]
     account = User.objects.filter(username=username).first() if username else None
@@ -89,7 +116,7 @@ def attempted_login_fields(username: str | None) -> tuple[User | None, dict]:
     changes = {"login_kind": "username"}
     if account is not None:
         changes["username"] = account.username
-    elif _SAFE_ATTEMPTED.match(username):
+    elif _SAFE_ATTEMPTED.match(username) and not _DIGIT_RUN.search(username):
         changes["username"] = username
     else:
         changes["username_withheld"] = True
@@ -432,8 +459,8 @@ def _check_staff_username(username: str) -> str:
         raise ValidationFailed(
             f"用户名“{username[:60]}”不合规：3–60 位字母、数字或 _ . @ -。", field="username"
         )
-    if username.lower().startswith(VILLAGER_PREFIX) or PHONE_RE.match(username):
-        raise ValidationFailed("工作人员用户名不能以 v- 开头，也不能是手机号。", field="username")
+    if username.lower().startswith((VILLAGER_PREFIX, UNKNOWN_NAME_PREFIX)) or phone_of(username):
+        raise ValidationFailed("工作人员用户名不能以 v- 或 h- 开头，也不能是手机号。", field="username")
     if User.objects.filter(username=username).exists():
         raise Conflict(f"用户名“{username}”已存在。", field="username")
     return username

@@ -21,6 +21,7 @@ from xiangzhi.audit.models import AuditRecord
 from xiangzhi.audit.services import record
 from xiangzhi.core import clock, crypto
 from xiangzhi.core.errors import DomainError, ValidationFailed
+from xiangzhi.core.xlsx import text_row
 from xiangzhi.people.models import Household, Resident
 
 TEMPLATE_PATH = Path(__file__).resolve().parent / "data" / "ledger-template.xlsx"
@@ -563,17 +564,20 @@ def build_export(*, user, region_code=None, q=None, tag=None, status=None) -> tu
     for h in households.iterator(chunk_size=2000):
         n_households += 1
         hs.append(
-            [
-                h.group_name,
-                h.number,
-                h.head_name,
-                h.address,
-                h.region_code,
-                h.region.name,
-                h.member_count,
-                h.get_status_display(),
-                "、".join(h.tag_list),
-            ]
+            text_row(
+                hs,
+                [
+                    h.group_name,
+                    h.number,
+                    h.head_name,
+                    h.address,
+                    h.region_code,
+                    h.region.name,
+                    h.member_count,
+                    h.get_status_display(),
+                    "、".join(h.tag_list),
+                ],
+            )
         )
     rs = wb.create_sheet("居民")
     rs.append([*HEADERS[:6], "出生日期/年龄", *HEADERS[7:], "状态"])
@@ -584,22 +588,25 @@ def build_export(*, user, region_code=None, q=None, tag=None, status=None) -> tu
         reveal = policy.can(user, "people.reveal_pii", r)
         revealed_any |= reveal
         rs.append(
-            [
-                r.household.group_name,
-                r.household.number,
-                r.household.head_name,
-                r.name,
-                r.get_relation_display(),
-                r.get_sex_display(),
-                f"{r.birth_date:%Y-%m-%d}" if reveal else f"{r.age_on(today)}岁",
-                str(r.id_number) if reveal else presenters.masked_id(r),
-                str(r.phone or "") if reveal else presenters.masked_phone(r),
-                r.household.address,
-                r.get_residence_display(),
-                r.region_code,
-                "、".join(r.tag_list),
-                r.get_status_display(),
-            ]
+            text_row(
+                rs,
+                [
+                    r.household.group_name,
+                    r.household.number,
+                    r.household.head_name,
+                    r.name,
+                    r.get_relation_display(),
+                    r.get_sex_display(),
+                    f"{r.birth_date:%Y-%m-%d}" if reveal else f"{r.age_on(today)}岁",
+                    str(r.id_number) if reveal else presenters.masked_id(r),
+                    str(r.phone or "") if reveal else presenters.masked_phone(r),
+                    r.household.address,
+                    r.get_residence_display(),
+                    r.region_code,
+                    "、".join(r.tag_list),
+                    r.get_status_display(),
+                ],
+            )
         )
     buf = io.BytesIO()
     wb.save(buf)

@@ -79,6 +79,8 @@ def region_export_xlsx(*, user, within: str | None = None) -> tuple[bytes, int]:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from xiangzhi.core.xlsx import text_row
+
     wb = Workbook()
     ws = wb.active
     ws.title = "辖区"
@@ -90,7 +92,7 @@ def region_export_xlsx(*, user, within: str | None = None) -> tuple[bytes, int]:
         region_list(user=user, within=within).filter(is_active=True).select_related("parent").order_by("code")
     )
     for r in qs.iterator(chunk_size=2000):
-        ws.append([r.code, r.name, r.parent.code if r.parent_id else ""])
+        ws.append(text_row(ws, [r.code, r.name, r.parent.code if r.parent_id else ""]))
         for cell in (ws.cell(ws.max_row, 1), ws.cell(ws.max_row, 3)):
             cell.number_format = "@"
         rows += 1

@@ -7,6 +7,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+# gunicorn's default access line holds the whole request line and the referrer, so a search by ID number or phone
+# (`?q=...`) or the account gate's `?next=` would reach the log. Path only (%(U)s), no query, no referrer.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(D)s "%(a)s"'
+
 
 class Command(BaseCommand):
     help = "启动网站（gunicorn，2 个进程，多线程）；先收集静态文件"
@@ -31,6 +35,8 @@ class Command(BaseCommand):
             str(threads),
             "--access-logfile",
             "-",
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
             "--graceful-timeout",
             "10",
         ]
