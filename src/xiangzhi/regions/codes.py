@@ -25,6 +25,16 @@ def parent_code(code: str) -> str | None:
     return code[: LENGTHS[LEVELS[LEVELS.index(level) - 1]]]
 
 
+def ancestor_codes(code: str) -> list[str]:
+    """The codes above `code`, county first: 141029201201 → [141029, 141029201]."""
+    result = []
+    parent = parent_code(code)
+    while parent:
+        result.insert(0, parent)
+        parent = parent_code(parent)
+    return result
+
+
 def county_of(code: str) -> str:
     return code[:6]
 

@@ -9,12 +9,16 @@ from xiangzhi.regions import codes
 from xiangzhi.regions.models import Region
 
 
-def region_list(*, user, level: str | None = None, within: str | None = None):
-    qs = policy.scope(user, "regions.view", Region.objects.all(), field="code")
+def region_list(
+    *, user, level: str | None = None, within: str | None = None, action: str = "regions.view", levels=None
+):
+    """Regions the user may `action`, optionally of one level (or several) and within a subtree (intersected
+    with the grant by the policy, so the database sees one narrow range)."""
+    qs = policy.scope(user, action, Region.objects.all(), field="code", within=within)
     if level:
         qs = qs.filter(level=level)
-    if within:
-        qs = qs.filter(codes.scope_q([within], field="code"))
+    if levels:
+        qs = qs.filter(level__in=levels)
     return qs
 
 
@@ -29,14 +33,10 @@ def region_mergeable_villages(*, user):
     return qs.filter(is_active=True).select_related("parent").order_by("code")
 
 
-def ancestors(region: Region) -> list[Region]:
+def ancestors(region: Region | str) -> list[Region]:
     """The chain from the county down to the region's parent, in one query."""
-    wanted = []
-    code = codes.parent_code(region.code)
-    while code:
-        wanted.append(code)
-        code = codes.parent_code(code)
-    return list(Region.objects.filter(code__in=wanted).order_by("code"))
+    code = region if isinstance(region, str) else region.code
+    return list(Region.objects.filter(code__in=codes.ancestor_codes(code)).order_by("code"))
 
 
 def region_search(
