@@ -7,13 +7,13 @@ kept in the git-ignored ``var/`` folder of the checkout, so a restart keeps data
 
 import json
 import os
-import secrets
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from xiangzhi import keysfile
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent  # the checkout (src/xiangzhi/ → ../..)
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -65,28 +65,17 @@ def _keys_file_private(path: Path) -> None:
 
 
 def _local_keys() -> dict:
-    """Development keys, made once and kept in var/keys.json (mode 0600), outside the database."""
+    """The keys file (default var/keys.json, mode 0600), outside the database. Development makes one on first use;
+    production must be given one (`python -m xiangzhi.keysfile init PATH`)."""
     if KEYS_FILE.exists():
         _keys_file_private(KEYS_FILE)
         return json.loads(KEYS_FILE.read_text())
     if PRODUCTION:
         raise ImproperlyConfigured(
-            f"密钥文件 {KEYS_FILE} 不存在；生产环境请用 `xiangzhi keys init` 生成并妥善保管。"
+            f"密钥文件 {KEYS_FILE} 不存在；生产环境请先运行 `python -m xiangzhi.keysfile init {KEYS_FILE}` 生成，"
+            "并备份到数据库以外的安全位置。"
         )
-    KEYS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    keys = {
-        "secret_key": secrets.token_urlsafe(50),
-        "audit_key": secrets.token_hex(32),
-        "lookup_key": secrets.token_hex(32),
-        "pii_keys": {"k1": secrets.token_hex(32)},
-        "pii_current": "k1",
-    }
-    # mkstemp makes the file 0600 before the first byte is written (never readable by others, whatever the umask).
-    fd, tmp = tempfile.mkstemp(prefix=".keys-", suffix=".tmp", dir=KEYS_FILE.parent)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(keys, fh, indent=2)
-    os.replace(tmp, KEYS_FILE)
-    return keys
+    return keysfile.create(KEYS_FILE)
 
 
 _KEYS = _local_keys()

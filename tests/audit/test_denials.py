@@ -19,3 +19,13 @@ def test_a_refusal_survives_the_rollback_of_its_transaction(township, make_user)
     # … and written again when the actor's scope ends
     rec = AuditRecord.objects.get(action="people.reveal_pii", result="denied")
     assert rec.actor == user and rec.region_code == township.grid_a1.code
+
+
+def test_redaction_reaches_into_lists():
+    from xiangzhi.audit.services import REDACTED, redact
+
+    out = redact({"members": [{"name": "张三", "id_number": "x"}, {"phone": "y"}], "tags": ["低保"]})
+    assert out == {
+        "members": [{"name": "张三", "id_number": REDACTED}, {"phone": REDACTED}],
+        "tags": ["低保"],
+    }

@@ -90,3 +90,15 @@ def test_production_refuses_a_keys_file_others_can_read(tmp_path, mode):
 def test_production_starts_with_a_0600_keys_file(tmp_path):
     done = _start_in_production(_keys_file(tmp_path, 0o600))
     assert done.returncode == 0, done.stderr
+
+
+def test_production_keys_file_is_made_by_keysfile_init_and_never_overwritten(tmp_path):
+    path = tmp_path / "etc" / "keys.json"
+    cmd = [sys.executable, "-m", "xiangzhi.keysfile", "init", str(path)]
+    first = subprocess.run(cmd, capture_output=True, text=True)
+    assert first.returncode == 0 and _mode(path) == 0o600
+    keys = json.loads(path.read_text())
+    assert set(keys) == {"secret_key", "audit_key", "lookup_key", "pii_keys", "pii_current"}
+    again = subprocess.run(cmd, capture_output=True, text=True)
+    assert again.returncode == 1 and "不会覆盖" in again.stderr
+    assert json.loads(path.read_text()) == keys

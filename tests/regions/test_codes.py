@@ -49,3 +49,19 @@ def test_scope_is_a_range_query_on_the_prefix(township):
     assert sorted(qs.values_list("code", flat=True)) == ["141029201201", "141029201201001", "141029201201002"]
     sql = str(qs.query)
     assert ">=" in sql and "<" in sql and "LIKE" not in sql.upper()
+
+
+@pytest.mark.django_db
+def test_database_refuses_a_code_whose_length_does_not_match_its_level():
+    from django.db import IntegrityError, connection, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Region.objects.create(
+            code="1410291", name="错位", level="county"
+        )  # bypasses region_create on purpose
+    Region.objects.create(code="141029", name="乡宁县", level="county")
+    if connection.vendor == "sqlite":
+        # the constraint uses SQLite's own length(), so any SQLite client can write the file
+        with connection.cursor() as cur:
+            cur.execute("SELECT sql FROM sqlite_master WHERE name = 'regions_region'")
+            assert "REGEXP" not in cur.fetchone()[0].upper()

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from xiangzhi import policy
 from xiangzhi.accounts.middleware import mark_login
@@ -313,11 +313,13 @@ def token_issue(*, user: User, otp_verified: bool, name: str) -> str:
         )
         raise PermissionDenied("您的账号需要动态口令：请先完成动态口令验证，再创建 API 令牌。")
     now = clock.now()
-    active = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now).count()
-    if active >= API_TOKEN_MAX_ACTIVE:
-        raise ValidationFailed(f"每人最多 {API_TOKEN_MAX_ACTIVE} 个有效令牌，请先吊销不用的。")
     raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
+        # Count under the user's row lock, so that concurrent requests cannot pass the limit together.
+        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+        active = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now).count()
+        if active >= API_TOKEN_MAX_ACTIVE:
+            raise ValidationFailed(f"每人最多 {API_TOKEN_MAX_ACTIVE} 个有效令牌，请先吊销不用的。")
         _token_create(user=user, raw=raw, name=name, now=now)
     return raw
 
@@ -405,8 +407,10 @@ def role_grant(
         ):
             raise ValidationFailed(f"{spec.label}须授予在“{_level_label(spec.level)}”一级的辖区上。")
     if role in SEPARATED_ADMIN_ROLES:
-        # Lock the person's accounts so two concurrent grants cannot both pass the check.
-        list(User.objects.select_for_update().filter(pk=user.pk))
+        # Lock every account of the person (in one order), so that two concurrent grants to two accounts of
+        # the same person serialise here and cannot both pass the check.
+        person = Q(pk=user.pk) | Q(person_key=user.person_key) if user.person_key else Q(pk=user.pk)
+        list(User.objects.select_for_update().filter(person).order_by("pk").values_list("pk", flat=True))
         for other in SEPARATED_ADMIN_ROLES:
             if other != role and _person_holds(user, other):
                 raise ValidationFailed(

@@ -57,16 +57,19 @@ def compute_hash(record: AuditRecord) -> str:
 
 
 def redact(changes: dict) -> dict:
-    """Replace the values of sensitive fields, at any depth, by a marker."""
+    """Replace the values of sensitive fields, at any depth (dicts, and dicts inside lists), by a marker."""
     out = {}
     for key, value in (changes or {}).items():
-        if any(s in key.lower() for s in SENSITIVE_FIELDS):
-            out[key] = REDACTED
-        elif isinstance(value, dict):
-            out[key] = redact(value)
-        else:
-            out[key] = value
+        out[key] = REDACTED if any(s in key.lower() for s in SENSITIVE_FIELDS) else _redact_value(value)
     return out
+
+
+def _redact_value(value):
+    if isinstance(value, dict):
+        return redact(value)
+    if isinstance(value, list | tuple):
+        return [_redact_value(v) for v in value]
+    return value
 
 
 def _lock_head(chain: str) -> ChainHead:

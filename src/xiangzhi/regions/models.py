@@ -1,5 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
 
 from xiangzhi.regions import codes
 
@@ -24,12 +26,17 @@ class Region(models.Model):
         ordering = ["code"]
         verbose_name = "辖区"
         constraints = [
+            # Built from SQL's own length() rather than a regex: SQLite has no REGEXP of its own (Django adds one
+            # per connection), so a regex constraint would break every other client of the file. That the code is
+            # all digits is checked by validate_code(), the only way regions are made.
             models.CheckConstraint(
-                condition=models.Q(level="county", code__regex=r"^[0-9]{6}$")
-                | models.Q(level="town", code__regex=r"^[0-9]{9}$")
-                | models.Q(level="village", code__regex=r"^[0-9]{12}$")
-                | models.Q(level="grid", code__regex=r"^[0-9]{15}$")
-                | models.Q(level="micro_grid", code__regex=r"^[0-9]{18}$"),
+                condition=models.Q(
+                    *[
+                        models.Q(level=level) & models.Q(Exact(Length("code"), length))
+                        for level, length in codes.LENGTHS.items()
+                    ],
+                    _connector=models.Q.OR,
+                ),
                 name="region_code_length_matches_level",
             ),
         ]
