@@ -14,7 +14,7 @@ times the real page through Django's test client — middleware, session, policy
 - baseline: the same page and template with the selector replaced by a plain, unscoped
   `Household.objects.order_by("id")` and no search — what the page costs without scoping and search.
 
-Prints a table (median, p95, ratio to the baseline) and writes bench/results/<timestamp>.json (git-ignored).
+Prints a table (median, p95, ratio to the baseline) and writes bench/results/household_list-<database>-<timestamp>.json (git-ignored).
 The target is p95 < 100 ms for every case.
 """
 
