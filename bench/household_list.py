@@ -90,9 +90,7 @@ def signed_in_client(username: str):
     client = Client()
     client.force_login(user)
     session = client.session
-    ensure = getattr(account_services, "totp_device_ensure", None)
-    if ensure is not None:
-        session[DEVICE_ID_SESSION_KEY] = ensure(user).persistent_id
+    session[DEVICE_ID_SESSION_KEY] = account_services.totp_device_ensure(user).persistent_id
     stamp = clock.now().timestamp()
     session[SESSION_STARTED] = session[SESSION_LAST_ACTIVE] = stamp
     session.save()
