@@ -105,16 +105,14 @@ def _http_error(request, exc: HttpError):
 
 def _routers():
     from xiangzhi.accounts.api import router as accounts_router
+    from xiangzhi.party.api import router as party_router
+    from xiangzhi.people.api import router as people_router
     from xiangzhi.regions.api import router as regions_router
 
     api.add_router("/", accounts_router)
     api.add_router("/regions/", regions_router)
-    for module, prefix in (("xiangzhi.people.api", "/"), ("xiangzhi.party.api", "/party/")):
-        try:
-            mod = __import__(module, fromlist=["router"])
-        except ModuleNotFoundError:
-            continue
-        api.add_router(prefix, mod.router)
+    api.add_router("/", people_router)
+    api.add_router("/party/", party_router)
 
 
 _routers()

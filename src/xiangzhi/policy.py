@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.http import Http404
 
-from xiangzhi.regions.codes import scope_q
+from xiangzhi.regions.codes import in_scope, scope_q
 
 Rule = Callable[[object, object, object], bool]  # (user, assignment, obj) -> bool
 
@@ -70,11 +70,6 @@ def granting(user, action: str) -> list:
     return [a for a in assignments(user) if a.role in spec.roles]
 
 
-def _reaches(assignment, code: str) -> bool:
-    prefix = assignment.region_code
-    return code.startswith(prefix)
-
-
 def can(user, action: str, obj=None) -> bool:
     spec = _spec(action)
     grants = granting(user, action)
@@ -84,7 +79,7 @@ def can(user, action: str, obj=None) -> bool:
         return True
     code = getattr(obj, "region_code", None)
     for a in grants:
-        if code is not None and not _reaches(a, code):
+        if code is not None and not in_scope(code, a.region_code):
             continue
         if spec.rule is None or spec.rule(user, a, obj):
             return True
@@ -106,9 +101,9 @@ def scope(
     prefixes = region_prefixes(user, action)
     if within:
         prefixes = [
-            within if within.startswith(p) else p
+            within if in_scope(within, p) else p
             for p in prefixes
-            if within.startswith(p) or p.startswith(within)
+            if in_scope(within, p) or in_scope(p, within)
         ]
     return queryset.filter(scope_q(prefixes, field))
 

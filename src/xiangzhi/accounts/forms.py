@@ -2,6 +2,7 @@
 
 from django import forms
 
+from xiangzhi.accounts import selectors
 from xiangzhi.accounts.roles import ROLES
 from xiangzhi.regions.codes import LEVEL_LABELS
 from xiangzhi.regions.models import Region
@@ -21,7 +22,7 @@ def _region_from(choice: str, typed: str):
     code = (typed or "").strip() or (choice or "").strip()
     if code in ("", INSTALL_WIDE):
         return None
-    region = Region.objects.filter(code=code, is_active=True).first()
+    region = selectors.region_by_code(code=code, active_only=True)
     if region is None:
         raise forms.ValidationError(f"没有代码为 {code[:18]} 的有效辖区。")
     return region

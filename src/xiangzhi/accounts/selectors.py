@@ -15,6 +15,7 @@ from xiangzhi.accounts.services import (
 from xiangzhi.core import clock
 from xiangzhi.regions import codes
 from xiangzhi.regions.models import Region
+from xiangzhi.regions.selectors import region_get, region_list
 
 REGION_CHOICES_LIMIT = 500
 
@@ -74,10 +75,17 @@ def same_person_accounts(*, actor, user) -> QuerySet:
 
 
 def regions_in_reach(*, actor, action: str, levels=None, within: str | None = None) -> QuerySet:
-    qs = policy.scope(actor, action, Region.objects.filter(is_active=True), field="code", within=within)
-    if levels:
-        qs = qs.filter(level__in=levels)
-    return qs.order_by("code")
+    """The active regions the actor may `action`, in code order (the choices of the administration forms)."""
+    qs = region_list(user=actor, action=action, levels=levels, within=within)
+    return qs.filter(is_active=True).order_by("code")
+
+
+def region_by_code(*, code: str, active_only: bool = False) -> Region | None:
+    """A region named by its code, or None; not scoped. For naming a region the caller already reaches (an
+    account's home region, the village on an activation slip) and for reading a code typed into a form, whose
+    reach the service then checks."""
+    qs = Region.objects.filter(is_active=True) if active_only else Region.objects.all()
+    return qs.filter(code=code).first()
 
 
 def grant_region_choices(*, actor, user) -> list[Region]:
@@ -87,11 +95,9 @@ def grant_region_choices(*, actor, user) -> list[Region]:
     below = list(regions_in_reach(actor=actor, action=ACTION_ROLES, within=home)[:REGION_CHOICES_LIMIT])
     above = []
     if home:
-        wanted, code = [], codes.parent_code(home)
-        while code:
-            wanted.append(code)
-            code = codes.parent_code(code)
-        above = list(regions_in_reach(actor=actor, action=ACTION_ROLES).filter(code__in=wanted))
+        above = list(
+            regions_in_reach(actor=actor, action=ACTION_ROLES).filter(code__in=codes.ancestor_codes(home))
+        )
     return sorted({r.code: r for r in [*above, *below]}.values(), key=lambda r: r.code)
 
 
@@ -107,13 +113,12 @@ def departments_in_reach(*, actor) -> QuerySet:
 
 
 def villages_in_reach(*, actor) -> QuerySet:
-    return regions_in_reach(actor=actor, action=ACTION_VILLAGERS, levels=["village"])
+    return regions_in_reach(actor=actor, action=ACTION_VILLAGERS, levels=[codes.VILLAGE])
 
 
 def village_get(*, actor, code: str) -> Region:
-    return policy.get_scoped_or_404(
-        actor, ACTION_VILLAGERS, Region.objects.filter(level="village"), code=code
-    )
+    """A village whose villagers' accounts the actor runs (404 and an audited refusal otherwise)."""
+    return region_get(user=actor, code=code, action=ACTION_VILLAGERS, level=codes.VILLAGE)
 
 
 def village_residents(
@@ -168,6 +173,11 @@ def village_unlinked_accounts(*, actor, village: Region) -> list[User]:
     )
     _annotate_open_codes(users, clock.now())
     return users
+
+
+def activation_code_latest(*, user: User) -> ActivationCode | None:
+    """The account's most recent activation code (its hash and expiry; the code itself is never stored)."""
+    return ActivationCode.objects.filter(user=user).order_by("-created_at", "-id").first()
 
 
 def _annotate_open_codes(users, now) -> None:

@@ -620,8 +620,9 @@ def villager_activate(*, phone: str, code: str, password: str) -> User:
     """A villager sets a password with the code the village printed. The code is single use; five wrong tries
     revoke it (the village issues a new one). The messages never say whether the phone has an account.
 
-    The new password is checked first, so a weak password does not cost the villager one of the five tries."""
-    phone = (phone or "").strip()
+    The phone is read as at sign-in (`phone_of`: spaces, dashes, +86). The new password is checked first, so a
+    weak password does not cost the villager one of the five tries."""
+    phone = phone_of(phone) or (phone or "").strip()
     code = re.sub(r"\s+", "", code or "")
     user = None
     if PHONE_RE.match(phone):

@@ -96,9 +96,7 @@ def _detail(request, user, *, grant_form=None):
 def _region_name(code: str) -> str:
     if not code:
         return "全系统"
-    from xiangzhi.regions.models import Region
-
-    region = Region.objects.filter(code=code).first()
+    region = selectors.region_by_code(code=code)
     return f"{region.name}（{code}）" if region else code
 
 

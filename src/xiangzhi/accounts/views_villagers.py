@@ -16,11 +16,10 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from xiangzhi.accounts import selectors, services
-from xiangzhi.accounts.models import ActivationCode, User
+from xiangzhi.accounts.models import User
 from xiangzhi.accounts.views_admin import require_action
 from xiangzhi.core import clock
 from xiangzhi.core.errors import DomainError
-from xiangzhi.regions.models import Region
 
 PAGE_SIZE = 50
 ELDER_COOKIE = "xz_elder"
@@ -93,8 +92,8 @@ def activation_code_issue_view(request, pk: int):
 
 def _slip(request, *, user: User, code: str, resident) -> HttpResponse:
     """The printed slip, as a web page to print or as a PDF (`format`). Never cached: the code is on it."""
-    activation = ActivationCode.objects.filter(user=user).order_by("-created_at", "-id").first()
-    village = Region.objects.filter(code=user.region_code[:12]).first()
+    activation = selectors.activation_code_latest(user=user)
+    village = selectors.region_by_code(code=user.region_code[:12])
     expires = timezone.localtime(activation.expires_at) if activation else None
     slip = {
         "village": village.name if village else "",

@@ -8,6 +8,7 @@ from xiangzhi import policy
 from xiangzhi.party.models import HouseholdLink, PartyMember, PartyOrg
 from xiangzhi.people.models import Household
 from xiangzhi.regions import codes
+from xiangzhi.regions import selectors as region_selectors
 from xiangzhi.regions.models import Region
 
 
@@ -134,12 +135,12 @@ def coverage(*, user, village: Region) -> Coverage:
 
 def village_get(*, user, code: str) -> Region:
     """A village within the user's `party.view` reach (404 and an audited refusal otherwise)."""
-    return policy.get_scoped_or_404(user, "party.view", Region.objects.filter(level="village"), code=code)
+    return region_selectors.region_get(user=user, code=code, action="party.view", level=codes.VILLAGE)
 
 
 def village_list(*, user) -> QuerySet:
-    return policy.scope(
-        user, "party.view", Region.objects.filter(level="village", is_active=True), field="code"
+    return region_selectors.region_list(user=user, action="party.view", level=codes.VILLAGE).filter(
+        is_active=True
     )
 
 
@@ -190,12 +191,12 @@ def link_member_candidates(*, user, household: Household) -> QuerySet:
     """Active members whose org reaches `household`, within the user's `party.change` reach, not yet linked to
     it; each with `link_count`."""
     village = household.region_code[:12]
-    above = [village[:6], village[:9], village]
+    above = [*codes.ancestor_codes(village), village]
     reaching = PartyOrg.objects.filter(
         Q(region_code__in=above)
-        | Q(region_code__startswith=village)
+        | codes.scope_q([village])
         | Q(covered_regions__code__in=above)
-        | Q(covered_regions__code__startswith=village)
+        | codes.scope_q([village], field="covered_regions__code")
     ).values("pk")
     return (
         policy.scope(user, "party.change", PartyMember.objects.filter(is_active=True, org__in=reaching))

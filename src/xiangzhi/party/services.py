@@ -12,8 +12,10 @@ from xiangzhi.audit.services import record
 from xiangzhi.core import clock
 from xiangzhi.core.errors import Conflict, ValidationFailed
 from xiangzhi.party.models import HouseholdLink, PartyMember, PartyOrg
+from xiangzhi.party.selectors import reach_prefixes
 from xiangzhi.people.models import Household, Resident
 from xiangzhi.people.services import guarded
+from xiangzhi.regions import codes
 from xiangzhi.regions.models import Region
 
 # Depth of each kind in the tree: a child is always deeper than its parent.
@@ -64,7 +66,7 @@ def party_org_create(
     town = (parent.region_code if parent else region.code)[:9]
     covered = list(covered_regions)
     for r in [region, *covered]:
-        if not r.code.startswith(town):
+        if not codes.in_scope(r.code, town):
             raise ValidationFailed(f"“{r.name}”不在上级党组织所在乡镇内。", field="covered_regions")
     org = PartyOrg.objects.create(
         name=name,
@@ -183,8 +185,7 @@ def link_limit_for(member: PartyMember) -> int:
 
 
 def _reachable(org: PartyOrg, household: Household) -> bool:
-    codes = [org.region_code, *org.covered_regions.values_list("code", flat=True)]
-    return any(household.region_code.startswith(c[:12]) for c in codes)
+    return any(codes.in_scope(household.region_code, p) for p in reach_prefixes(org))
 
 
 @guarded("party.change", "member")

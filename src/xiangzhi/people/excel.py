@@ -1,7 +1,7 @@
 """The 户籍台账 (household register) as an Excel sheet: the template, the import and the export.
 
-Columns are documented in docs/ledger-template.md. The committed copy of the template
-(`people/data/ledger-template.xlsx`) is regenerated with `xiangzhi people template --output <path>`; a test checks
+Columns are documented in docs/register-template.md. The committed copy of the template
+(`people/data/register-template.xlsx`) is regenerated with `xiangzhi people template --output <path>`; a test checks
 it matches `build_template()`.
 """
 
@@ -24,7 +24,7 @@ from xiangzhi.core.errors import DomainError, ValidationFailed
 from xiangzhi.core.xlsx import text_row
 from xiangzhi.people.models import Household, Resident
 
-TEMPLATE_PATH = Path(__file__).resolve().parent / "data" / "ledger-template.xlsx"
+TEMPLATE_PATH = Path(__file__).resolve().parent / "data" / "register-template.xlsx"
 SHEET_TITLE = "户籍台账"
 COLUMNS = [
     # (header, width, text format)

@@ -221,7 +221,7 @@ class ResidentEditForm(forms.Form):
         return data
 
     def changes(self) -> dict:
-        """The keyword arguments for services.resident_update (tags go to resident_set_tags)."""
+        """The keyword arguments for services.resident_update, apart from `tags`."""
         d = self.cleaned_data
         out = {"name": d["name"], "sex": d["sex"], "residence": d["residence"]}
         if "relation" in d and not self.fields["relation"].disabled:

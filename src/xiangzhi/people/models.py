@@ -53,7 +53,7 @@ class Household(models.Model):
         verbose_name = "户"
         indexes = [
             models.Index(fields=["region_code", "id"]),
-            # the 户号 is unique in practice within a village; looked up by the ledger import
+            # the 户号 is unique in practice within a village; looked up by the register import
             models.Index(fields=["number", "region_code"], name="household_number_idx"),
         ]
 

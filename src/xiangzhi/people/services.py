@@ -1,7 +1,7 @@
 """Changing households and residents.
 
 Every function takes `user`: the person acting, whose `people.*` rights are checked here (the web view, the API
-and the ledger import all pass through the same checks), or None for the system itself (a CLI command, the demo
+and the register import all pass through the same checks), or None for the system itself (a CLI command, the demo
 seeder). Every change is audited in its own transaction; ID numbers and phone numbers never enter an audit diff
 (only the fact that one changed).
 """
@@ -50,7 +50,7 @@ def _audit(action: str, obj, user, changes: dict) -> None:
     record(action, obj, changes=changes, actor=user)
 
 
-# -- small validators shared with the ledger import ------------------------------------------------------------
+# -- small validators shared with the register import ----------------------------------------------------------
 
 
 def normalise_tags(tags: Iterable[str] | str | None) -> list[str]:
@@ -158,8 +158,17 @@ def household_create(
 
 @guarded("people.change", "household")
 def household_update(
-    *, user, household: Household, address: str | None = None, number: str | None = None, group_name=None
+    *,
+    user,
+    household: Household,
+    address: str | None = None,
+    number: str | None = None,
+    group_name=None,
+    tags: Iterable[str] | str | None = None,
 ) -> Household:
+    """Change any of address, number, group_name and tags (None leaves a field alone): one audit record with
+    what changed."""
+    new_tags = normalise_tags(tags) if tags is not None else None
     changes = {}
     for field, value in (("address", address), ("number", number), ("group_name", group_name)):
         if value is None:
@@ -171,6 +180,9 @@ def household_update(
         if old != value:
             changes[field] = [old, value]
             setattr(household, field, value)
+    if new_tags is not None and new_tags != household.tag_list:
+        changes["tags"] = [household.tag_list, new_tags]
+        household.tags = _tags_text(new_tags)
     if changes:
         household.save(update_fields=[*changes, "updated_at"])
         _audit("people.household_updated", household, user, changes)
@@ -285,9 +297,12 @@ UPDATABLE = ("name", "sex", "birth_date", "id_number", "phone", "relation", "res
 
 
 @guarded("people.change", "resident")
-def resident_update(*, user, resident: Resident, **fields) -> Resident:
-    """Change any of name, sex, birth_date, id_number, phone, relation, residence. The ID number, birth date and
-    sex are checked together, as they end up."""
+def resident_update(
+    *, user, resident: Resident, tags: Iterable[str] | str | None = None, **fields
+) -> Resident:
+    """Change any of name, sex, birth_date, id_number, phone, relation, residence and tags (None leaves the tags
+    alone): one audit record with what changed. The ID number, birth date and sex are checked together, as they
+    end up."""
     unknown = set(fields) - set(UPDATABLE)
     if unknown:
         raise TypeError(f"resident_update: unknown fields {sorted(unknown)}")
@@ -343,6 +358,12 @@ def resident_update(*, user, resident: Resident, **fields) -> Resident:
                 raise ValidationFailed("变更户主请使用“设为户主”。", field="relation")
             changes[field] = [getattr(resident, field), fields[field]]
             setattr(resident, field, fields[field])
+
+    if tags is not None:
+        new_tags, old_tags = normalise_tags(tags), resident.tag_list
+        if new_tags != old_tags:
+            changes["tags"] = [old_tags, new_tags]
+            resident.tags = _tags_text(new_tags)
 
     if not changes and not sensitive:
         return resident
@@ -460,11 +481,11 @@ def resident_reveal(*, user, resident: Resident) -> dict:
     return {"id_number": resident.id_number, "phone": resident.phone or "", "birth_date": resident.birth_date}
 
 
-# -- ledgers (Excel) ------------------------------------------------------------------------------------------
+# -- register (Excel) -----------------------------------------------------------------------------------------
 
 
 def register_import(*, user, file, village: Region, all_or_nothing: bool = False):
-    """Import a 户籍台账 sheet into `village` (see docs/ledger-template.md). Returns an ImportResult listing each
+    """Import a 户籍台账 sheet into `village` (see docs/register-template.md). Returns an ImportResult listing each
     bad row (row, column, reason). Each household is imported whole or not at all; with `all_or_nothing`, one
     bad row imports nothing. The attempt is audited with counts only."""
     from xiangzhi.people import excel

@@ -26,7 +26,7 @@ urlpatterns = [
         name="resident_mark_deceased",
     ),
     path("residents/<int:pk>/reveal/", views.resident_reveal, name="resident_reveal"),
-    path("ledger/template.xlsx", views.ledger_template, name="ledger_template"),
-    path("ledger/import/", views.ledger_import, name="ledger_import"),
-    path("ledger/export.xlsx", views.ledger_export, name="ledger_export"),
+    path("register/template.xlsx", views.register_template, name="register_template"),
+    path("register/import/", views.register_import, name="register_import"),
+    path("register/export.xlsx", views.register_export, name="register_export"),
 ]

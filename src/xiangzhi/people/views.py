@@ -5,7 +5,6 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
@@ -177,7 +176,7 @@ def resident_reveal(request, pk: int):
 
 @login_required
 @domain_errors
-def ledger_template(request):
+def register_template(request):
     response = HttpResponse(excel.template_bytes(), content_type=XLSX)
     response["Content-Disposition"] = (
         "attachment; filename*=UTF-8''%E6%88%B7%E7%B1%8D%E5%8F%B0%E8%B4%A6%E6%A8%A1%E6%9D%BF.xlsx"
@@ -188,13 +187,9 @@ def ledger_template(request):
 @login_required
 @domain_errors
 @require_http_methods(["GET", "POST"])
-def ledger_import(request):
+def register_import(request):
     policy.require(request.user, "people.import")
-    villages = [
-        v
-        for v in region_selectors.region_list(user=request.user, level="village")
-        if policy.can(request.user, "people.import", v)
-    ]
+    villages = list(region_selectors.region_list(user=request.user, action="people.import", level="village"))
     result, error = None, ""
     if request.method == "POST":
         code = request.POST.get("village", "")
@@ -215,13 +210,13 @@ def ledger_import(request):
             except DomainError as exc:
                 error = exc.message
     return render(
-        request, "people/ledger_import.html", {"villages": villages, "result": result, "error": error}
+        request, "people/register_import.html", {"villages": villages, "result": result, "error": error}
     )
 
 
 @login_required
 @domain_errors
-def ledger_export(request):
+def register_export(request):
     f = _filters(request)
     content, _ = services.register_export(user=request.user, **f)
     response = HttpResponse(content, content_type=XLSX)
@@ -288,15 +283,14 @@ def household_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            with transaction.atomic():
-                services.household_update(
-                    user=request.user,
-                    household=household,
-                    address=d["address"],
-                    number=d["number"],
-                    group_name=d["group_name"],
-                )
-                services.household_set_tags(user=request.user, household=household, tags=d["tags"])
+            services.household_update(
+                user=request.user,
+                household=household,
+                address=d["address"],
+                number=d["number"],
+                group_name=d["group_name"],
+                tags=d["tags"],
+            )
         except FORM_ERRORS as exc:
             forms.add_domain_error(form, exc)
         else:
@@ -360,11 +354,9 @@ def resident_edit(request, pk: int):
     form = forms.ResidentEditForm(_bound(request), initial=initial, resident=resident)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                updated = services.resident_update(user=request.user, resident=resident, **form.changes())
-                services.resident_set_tags(
-                    user=request.user, resident=updated, tags=form.cleaned_data["tags"]
-                )
+            updated = services.resident_update(
+                user=request.user, resident=resident, tags=form.cleaned_data["tags"], **form.changes()
+            )
         except FORM_ERRORS as exc:
             forms.add_domain_error(form, exc)
         else:

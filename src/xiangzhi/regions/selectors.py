@@ -22,9 +22,11 @@ def region_list(
     return qs
 
 
-def region_get(*, user, code: str, action: str = "regions.view") -> Region:
-    """One region the user may `action` (view, change, merge); anything else is an audited 404."""
-    return policy.get_scoped_or_404(user, action, Region.objects.all(), code=code)
+def region_get(*, user, code: str, action: str = "regions.view", level: str | None = None) -> Region:
+    """One region the user may `action` (view, change, merge), of `level` if given; anything else is a 404
+    (audited when the region exists but lies out of reach)."""
+    qs = Region.objects.filter(level=level) if level else Region.objects.all()
+    return policy.get_scoped_or_404(user, action, qs, code=code)
 
 
 def region_mergeable_villages(*, user):

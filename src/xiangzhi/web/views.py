@@ -10,7 +10,7 @@ from xiangzhi.web import region as region_switcher
 # Home-page shortcuts by action: what each role can do first.
 SHORTCUTS = [
     ("people.view", "户籍台账", "/people/households/", "按网格查看户和人员"),
-    ("people.import", "导入台账", "/people/ledger/import/", "从 Excel 导入户籍台账"),
+    ("people.import", "导入台账", "/people/register/import/", "从 Excel 导入户籍台账"),
     ("party.view", "党组织", "/party/orgs/", "支部、党员与党员联户"),
     ("regions.view", "辖区", "/regions/", "县、乡镇、村、网格"),
     ("audit.view", "审计日志", "/audit/", "登录、变更、越权与查看敏感信息的记录"),

@@ -1,5 +1,5 @@
 """`xiangzhi people template [--output PATH]` writes the 户籍台账 template (by default the committed copy in
-people/data/); `xiangzhi people import FILE --village CODE [--all-or-nothing]` imports a ledger as the system."""
+people/data/); `xiangzhi people import FILE --village CODE [--all-or-nothing]` imports a register as the system."""
 
 import sys
 from pathlib import Path
