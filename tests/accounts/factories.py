@@ -92,3 +92,17 @@ def make_villager(grid):
         resident_or_name=marker, phone=phone(), village=village_of(grid), created_by=None
     )
     return {"pk": user.pk}, marker
+
+
+def assert_staff_home(response, user) -> None:
+    """`response` is the staff home page as only `user`, signed in (and verified where the role asks for a second
+    factor), sees it: greeted by name, their roles listed. A login page or the second-factor page fails this."""
+    from xiangzhi.accounts.models import RoleAssignment
+
+    assert response.status_code == 200, response.status_code
+    page = response.content.decode()
+    assert f"您好，{user.full_name}" in page and "您的身份" in page, "not the signed-in home page"
+    roles = RoleAssignment.objects.filter(user=user, is_active=True)
+    assert roles.exists()
+    for assignment in roles:
+        assert assignment.get_role_display() in page, assignment.role

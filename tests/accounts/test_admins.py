@@ -48,7 +48,11 @@ def test_different_people_may_hold_the_three_roles():
 def test_an_inactive_grant_does_not_block():
     user = factories.user_with_role("system_admin")
     RoleAssignment.objects.filter(user=user).update(is_active=False)
-    services.role_grant(user=user, role="audit_admin")
+    granted = services.role_grant(user=user, role="audit_admin")
+    assert RoleAssignment.objects.get(pk=granted.pk, user=user, role="audit_admin").is_active
+    assert set(RoleAssignment.objects.filter(user=user, is_active=True).values_list("role", flat=True)) == {
+        "audit_admin"
+    }
 
 
 def test_admin_roles_take_the_install_or_one_county(township):

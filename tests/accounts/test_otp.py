@@ -7,6 +7,7 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import factories
+from tests.accounts.factories import assert_staff_home
 from xiangzhi.accounts import services
 from xiangzhi.audit.models import AuditRecord
 
@@ -59,7 +60,7 @@ def test_enrolment_shows_an_inline_svg_qr_code_and_confirms_on_a_right_code(lead
     assert right["Location"] == "/regions/"
     pending.refresh_from_db()
     assert pending.confirmed is True
-    assert client.get("/").status_code == 200
+    assert_staff_home(client.get("/"), leader)
     assert list(
         AuditRecord.objects.filter(action__startswith="auth.otp")
         .order_by("id")
@@ -102,8 +103,8 @@ def test_every_privileged_role_needs_the_second_factor(township):
 
 
 def test_unprivileged_user_goes_straight_in(township):
-    factories.user_with_role("grid_worker", township.grid_a1, username="gridw")
-    assert sign_in("gridw").get("/").status_code == 200
+    gridw = factories.user_with_role("grid_worker", township.grid_a1, username="gridw")
+    assert_staff_home(sign_in("gridw").get("/"), gridw)
 
 
 def test_totp_device_ensure_is_idempotent(leader):
@@ -137,7 +138,9 @@ def test_otp_code_command_without_a_device(leader, settings):
 
 def test_signed_in_client_helper_marks_the_session_verified(leader):
     client = factories.signed_in_client(leader)
-    assert client.get("/").status_code == 200
+    assert_staff_home(client.get("/"), leader)
+    unverified = factories.signed_in_client(leader, otp_verified=False)
+    assert unverified.get("/")["Location"] == "/accounts/otp/"
 
 
 def test_the_second_factor_page_shows_no_menu(township):

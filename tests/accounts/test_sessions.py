@@ -7,6 +7,8 @@ import pytest
 from django.test import Client
 
 from tests import factories
+from tests.accounts.factories import assert_staff_home
+from xiangzhi.accounts.models import User
 from xiangzhi.audit.models import AuditRecord
 
 pytestmark = [pytest.mark.django_db]
@@ -29,7 +31,7 @@ def minutes(n):
 
 def test_29_minutes_idle_is_still_signed_in(client, fixed_clock):
     fixed_clock.advance(minutes(29))
-    assert client.get("/").status_code == 200
+    assert_staff_home(client.get("/"), User.objects.get(username="zhaogang"))
 
 
 def test_31_minutes_idle_signs_out_with_the_reason(client, fixed_clock):
@@ -46,9 +48,9 @@ def test_31_minutes_idle_signs_out_with_the_reason(client, fixed_clock):
 
 def test_activity_restarts_the_idle_count(client, fixed_clock):
     fixed_clock.advance(minutes(29))
-    client.get("/")
-    fixed_clock.advance(minutes(29))
-    assert client.get("/").status_code == 200
+    assert_staff_home(client.get("/"), User.objects.get(username="zhaogang"))
+    fixed_clock.advance(minutes(29))  # 58 minutes after sign-in, 29 after the last request
+    assert_staff_home(client.get("/"), User.objects.get(username="zhaogang"))
 
 
 def test_background_polls_do_not_count_as_activity(client, fixed_clock):

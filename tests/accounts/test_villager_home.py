@@ -64,15 +64,37 @@ def test_home_shows_own_household_masked(households, villager, vclient):
     assert "*******0001" in page
 
 
-def test_home_never_shows_another_household(households, vclient):
+def test_home_never_shows_another_household(township, households, vclient):
     page = vclient.get("/").content.decode()
     for name in ("张邻居", "张邻居儿", "北坡人"):
         assert name not in page
-    # nor do the cadres' pages give a villager anything
-    for url in ("/people/households/", "/people/residents/"):
+    # nor do the cadres' pages give a villager anything: the register is not theirs to browse, not even their
+    # own household's row (their home page shows that), and every way into it is refused
+    _, neighbour, far = households
+    own = households[0]
+    for url in (
+        "/people/households/",
+        "/people/residents/",
+        f"/people/households/?region={township.village_a.code}",
+        f"/people/households/?q={neighbour.head_name}",
+        "/people/ledger/export.xlsx",
+        f"/people/households/{neighbour.pk}/",
+        f"/people/households/{own.pk}/",
+        f"/people/residents/{neighbour.head_id}/",
+        f"/api/v1/households/{neighbour.pk}",
+        f"/api/v1/residents/{neighbour.head_id}",
+    ):
         response = vclient.get(url)
-        assert response.status_code in (200, 403, 404)
-        assert "张邻居" not in response.content.decode()
+        assert response.status_code in (403, 404), (url, response.status_code)
+        body = response.content.decode()
+        for name in ("张邻居", "北坡人", "李小军", own.address, neighbour.address):
+            assert name not in body, (url, name)
+    # the API lists answer with nothing in them (the scope of a role without people.view is empty)
+    for url in ("/api/v1/households/", "/api/v1/residents/", f"/api/v1/households/?region={own.region_code}"):
+        response = vclient.get(url)
+        assert response.status_code in (200, 403), (url, response.status_code)
+        if response.status_code == 200:
+            assert (response.json()["count"], response.json()["items"]) == (0, []), url
 
 
 def test_buttons_and_no_dead_links(vclient):

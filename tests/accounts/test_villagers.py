@@ -67,6 +67,29 @@ def test_activation_then_sign_in_by_phone(opened):
     assert AuditRecord.objects.filter(action="accounts.villager_activated", actor=user).count() == 1
 
 
+@pytest.mark.parametrize(
+    "typed", ["+86 137 1234 5678", "137-1234-5678", "0086 13712345678", " 8613712345678 "]
+)
+def test_activation_reads_the_phone_as_sign_in_does(opened, typed):
+    user, code = opened
+    client = Client(REMOTE_ADDR="10.0.0.21")
+    response = client.post(
+        "/accounts/activate/", {"phone": typed, "code": code, "password": PASSWORD, "password2": PASSWORD}
+    )
+    assert response["Location"] == "/accounts/login/"
+    assert client.post("/accounts/login/", {"username": typed, "password": PASSWORD})["Location"] == "/"
+    assert AuditRecord.objects.filter(action="accounts.villager_activated", actor=user).count() == 1
+
+
+@pytest.mark.parametrize("typed", ["137123456780", "+85 13712345678", "1371234567", "137 1234 567x"])
+def test_activation_refuses_what_is_not_that_phone(opened, typed):
+    user, code = opened
+    with pytest.raises(ValidationFailed, match="手机号或激活码不正确"):
+        services.villager_activate(phone=typed, code=code, password=PASSWORD)
+    assert not AuditRecord.objects.filter(action="accounts.villager_activated").exists()
+    services.villager_activate(phone=PHONE, code=code, password=PASSWORD)  # the code is still open
+
+
 def test_code_is_single_use(opened):
     user, code = opened
     services.villager_activate(phone=PHONE, code=code, password=PASSWORD)
@@ -80,6 +103,12 @@ def test_code_expiry_boundary(opened, fixed_clock):
     user, code = opened
     fixed_clock.advance(dt.timedelta(days=30) - dt.timedelta(seconds=1))
     services.villager_activate(phone=PHONE, code=code, password=PASSWORD)
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    activation = ActivationCode.objects.get(user=user)
+    assert activation.used_at == fixed_clock.now() and activation.revoked_at is None
+    with pytest.raises(ValidationFailed):  # consumed: the same code does not work a second time
+        services.villager_activate(phone=PHONE, code=code, password="another2026x")
 
 
 def test_code_expired_after_30_days(opened, fixed_clock):

@@ -42,3 +42,18 @@ def town_of(grid):
     from xiangzhi.regions.models import Region
 
     return {}, Region.objects.get(code=grid.code[:9]).name
+
+
+def make_department_with_candidate(grid):
+    """A department (see make_department) and a staff account of its town not yet on its staff: `_user`."""
+    from tests import factories
+
+    kwargs, marker = make_department(grid)
+    user = factories.user_with_role("town_staff", region_of(grid.code[:12]))
+    return {**kwargs, "_user": user.pk}, marker
+
+
+def region_of(code):
+    from xiangzhi.regions.models import Region
+
+    return Region.objects.get(code=code)

@@ -25,6 +25,7 @@ def build() -> SimpleNamespace:
     return SimpleNamespace(
         home={"county": c1, "town": t1, "village": va, "grid": a1, None: None},
         home_grid=a1,
+        sibling_grid=a2,  # in reach of every viewer above grid level, holding none of the makers' objects
         # a grid outside the viewer's reach, for a viewer assigned at each level
         other_grid={"county": d1, "town": c_1, "village": b1, "grid": a2, None: None},
         regions=[c1, c2, t1, t2, t3, va, vb, vc, vd, a1, a2, b1, c_1, d1],

@@ -11,7 +11,7 @@ def branch(village, *, name: str = "党支部"):
 
 
 def _marker(grid) -> str:
-    return f"党支部{grid.code[-6:]}"
+    return f"党支部{grid.code}"
 
 
 def make_org(grid):
@@ -30,7 +30,7 @@ def make_coverage(grid):
 
 def make_member(grid):
     """A probationary member of a branch in the grid's village (so that 转正 has something to do)."""
-    org = branch(grid.parent, name=f"支部{grid.code[-6:]}")
+    org = branch(grid.parent, name=f"支部{grid.code}")
     member = services.party_member_add(user=None, org=org, name=_marker(grid), status="probationary")
     return {"pk": member.pk}, _marker(grid)
 
@@ -38,8 +38,27 @@ def make_member(grid):
 def make_link(grid):
     from tests.people import factories as pf
 
-    org = branch(grid.parent, name=f"支部{grid.code[-6:]}")
+    org = branch(grid.parent, name=f"支部{grid.code}")
     member = services.party_member_add(user=None, org=org, name=_marker(grid))
-    household = pf.household(grid, head_name=f"户主{grid.code[-6:]}")
+    household = pf.household(grid, head_name=f"户主{grid.code}")
     link = services.household_link_add(user=None, member=member, household=household)
     return {"pk": link.pk}, _marker(grid)
+
+
+def make_member_with_household(grid):
+    """A member (see make_member) and a household of the same grid not linked to anyone: `_household` is its pk."""
+    from tests.people import factories as pf
+
+    kwargs, marker = make_member(grid)
+    household = pf.household(grid, head_name=f"户主{grid.code}")
+    return {**kwargs, "_household": household.pk}, marker
+
+
+def make_household_with_member(grid):
+    """A household and an active member of its village's branch who looks after nobody yet: `_member`."""
+    from tests.people import factories as pf
+
+    org = branch(grid.parent, name=f"支部{grid.code}")
+    member = services.party_member_add(user=None, org=org, name=_marker(grid))
+    household = pf.household(grid, head_name=f"户主{grid.code}")
+    return {"pk": household.pk, "_member": member.pk}, _marker(grid)

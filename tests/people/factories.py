@@ -47,19 +47,34 @@ def resident(
 
 
 def _marker(grid) -> str:
-    return f"户主{grid.code[-6:]}"
+    # the full code: a suffix would be shared by grids of different towns or counties (201001 in both
+    # 141029201201001 and 141029202201001), and a list test would then look for the wrong row
+    return f"户主{grid.code}"
+
+
+def phone() -> str:
+    """A mobile number, different at every call (tests/privacy looks for the residents' phones on pages)."""
+    return f"136{next(_seq):08d}"
 
 
 def make_household(grid):
-    h = household(grid, head_name=_marker(grid))
+    h = household(grid, head_name=_marker(grid), phone=phone())
     return {"pk": h.pk}, _marker(grid)
 
 
 def make_resident(grid):
-    h = household(grid, head_name=_marker(grid))
+    h = household(grid, head_name=_marker(grid), phone=phone())
     return {"pk": h.head_id}, _marker(grid)
 
 
 def make_listed(grid):
-    household(grid, head_name=_marker(grid))
+    household(grid, head_name=_marker(grid), phone=phone())
     return {}, _marker(grid)
+
+
+def make_member(grid):
+    """A household (head: the marker) with a second member, a child: for the pages that act on a member who is
+    not the head (设为户主, 迁出, 去世, edit)."""
+    h = household(grid, head_name=_marker(grid), phone=phone())
+    child = resident(h, name=f"成员{grid.code}", relation="child", birth=dt.date(1990, 6, 1), phone=phone())
+    return {"pk": child.pk}, _marker(grid)

@@ -268,7 +268,7 @@ def test_unreadable_file_and_missing_columns(township):
 def test_import_page_shows_the_result_table(township, make_user):
     client = signed_in_client(make_user("village_secretary", township.village_a))
     (a,) = ids(1)
-    page = client.get("/people/ledger/import/")
+    page = client.get("/people/register/import/")
     assert (
         page.status_code == 200
         and "南山村" in page.content.decode()
@@ -276,7 +276,7 @@ def test_import_page_shows_the_result_table(township, make_user):
     )
     file = sheet([row("1", "张三", "张三", "户主", a), row("2", "李四", "", "户主", a)])
     resp = client.post(
-        "/people/ledger/import/", {"village": township.village_a.code, "file": file, "mode": "keep_good"}
+        "/people/register/import/", {"village": township.village_a.code, "file": file, "mode": "keep_good"}
     )
     html = resp.content.decode()
     assert resp.status_code == 200
@@ -285,7 +285,7 @@ def test_import_page_shows_the_result_table(township, make_user):
 
 
 def _export(client, **params):
-    resp = client.get("/people/ledger/export.xlsx", params)
+    resp = client.get("/people/register/export.xlsx", params)
     assert resp.status_code == 200
     wb = load_workbook(io.BytesIO(resp.content))
     return wb["户"], wb["居民"]
@@ -315,10 +315,10 @@ def test_export_reveals_for_reveal_pii_and_is_refused_without_export_right(towns
     assert (row1[6], row1[7], row1[8]) == ("1960-05-06", a_h.head.id_number, "13800001111")
     assert AuditRecord.objects.get(action="people.register_exported").changes["revealed"] is True
     worker = make_user("grid_worker", township.grid_a1)
-    assert signed_in_client(worker).get("/people/ledger/export.xlsx").status_code == 403
+    assert signed_in_client(worker).get("/people/register/export.xlsx").status_code == 403
 
 
 def test_template_download(township, make_user):
-    resp = signed_in_client(make_user("grid_worker", township.grid_a1)).get("/people/ledger/template.xlsx")
+    resp = signed_in_client(make_user("grid_worker", township.grid_a1)).get("/people/register/template.xlsx")
     assert resp.status_code == 200
     assert load_workbook(io.BytesIO(resp.content))[excel.SHEET_TITLE]["H1"].value == "身份证号"

@@ -164,6 +164,7 @@ def test_household_create_needs_an_address_and_keeps_the_rest(township, secretar
 
 
 def test_household_edit_saves_address_number_group_and_tags(township, secretary, home):
+    old_address = home.address
     client = signed_in_client(secretary)
     page = client.get(f"/people/households/{home.pk}/edit/")
     assert value_of(page, "number") == "A-001"
@@ -179,8 +180,18 @@ def test_household_edit_saves_address_number_group_and_tags(township, secretary,
         "一组",
         ["低保", "监测户"],
     )
-    actions = list(AuditRecord.objects.filter(actor=secretary).values_list("action", flat=True))
-    assert actions == ["people.household_updated", "people.household_tags_changed"]
+    records = list(AuditRecord.objects.filter(actor=secretary).values_list("action", "changes"))
+    assert records == [
+        (
+            "people.household_updated",
+            {
+                "address": [old_address, "南山村新村 3 号"],
+                "number": ["A-001", "A-101"],
+                "group_name": ["", "一组"],
+                "tags": [[], ["低保", "监测户"]],
+            },
+        )
+    ]
 
 
 def test_household_edit_empty_address_writes_nothing(township, secretary, home):
@@ -404,8 +415,10 @@ def test_resident_edit_saves_and_leaves_blank_numbers_alone(township, committee,
     assert rec.changes == {
         "name": ["张小花", "张晓花"],
         "residence": ["registered", "resident"],
+        "tags": [[], ["留守儿童"]],
         "sensitive_changed": ["phone"],
     }
+    assert not AuditRecord.objects.filter(action="people.resident_tags_changed").exists()
     assert "13700002222" not in audit_dump() and "13700002222" not in caplog.text
 
 

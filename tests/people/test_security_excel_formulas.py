@@ -26,7 +26,7 @@ def test_the_register_export_writes_formula_like_text_as_text(township):
     household = pf.household(township.grid_a1, head_name=FORMULA, address=FORMULA, number="=1+1")
     pf.resident(household, name="=2+2")
     secretary = factories.user_with_role("village_secretary", township.village_a)
-    response = signed_in_client(secretary).get("/people/ledger/export.xlsx")
+    response = signed_in_client(secretary).get("/people/register/export.xlsx")
     assert response.status_code == 200
     assert "<f>" not in _sheet_xml(response.content)
     wb = load_workbook(io.BytesIO(response.content))

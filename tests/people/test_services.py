@@ -145,6 +145,28 @@ def test_tags_are_checked_and_stored_in_canonical_order(township):
     assert Resident.objects.get(pk=h.head_id).tags == ",残疾,留守老人,"
 
 
+def test_update_with_tags_is_one_audit_record_and_an_unknown_tag_writes_nothing(township):
+    h = pf.household(township.grid_a1, number="A-001")
+    with pytest.raises(ValidationFailed, match="未知标签：富户"):
+        services.household_update(user=None, household=h, number="A-002", tags=["富户"])
+    with pytest.raises(ValidationFailed, match="未知标签：富户"):
+        services.resident_update(user=None, resident=h.head, name="张三丰", tags="富户")
+    h.refresh_from_db()
+    assert (h.number, h.tags, Resident.objects.get(pk=h.head_id).name) == ("A-001", "", "张三")
+    assert not AuditRecord.objects.filter(action__endswith="_updated").exists()
+
+    services.household_update(user=None, household=h, number="A-002", tags="脱贫户、低保")
+    services.resident_update(user=None, resident=h.head, name="张三丰", tags=["留守老人", "残疾"])
+    services.resident_update(user=None, resident=h.head, tags=["残疾", "留守老人"])  # no change, no record
+    updates = AuditRecord.objects.filter(action__endswith="_updated").order_by("id")
+    assert [(r.action, r.changes) for r in updates] == [
+        ("people.household_updated", {"number": ["A-001", "A-002"], "tags": [[], ["低保", "脱贫户"]]}),
+        ("people.resident_updated", {"name": ["张三", "张三丰"], "tags": [[], ["残疾", "留守老人"]]}),
+    ]
+    assert not AuditRecord.objects.filter(action__endswith="_tags_changed").exists()
+    assert Resident.objects.get(pk=h.head_id).tags == ",残疾,留守老人,"
+
+
 def test_change_rights_checked_against_the_users_region(township, make_user):
     worker_b = make_user("grid_worker", township.grid_b1)
     with pytest.raises(PermissionDenied):

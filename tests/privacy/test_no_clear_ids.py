@@ -4,7 +4,8 @@
    good and bad rows, and a worker pass, each run as the real `xiangzhi` command in a child process; then the
    database file, its WAL, the private files folder and everything the commands printed or logged are scanned.
 2. The rows of every table of the database the suite runs on (SQLite or PostgreSQL), after the same steps.
-3. Every page and API response for a role without `reveal_pii`.
+3. Every page and API response for a role without `reveal_pii`: no full ID, nor a resident's full phone number or
+   birth date (age only, DESIGN.md).
 Each scan is checked against a positive control, so that it could fail.
 """
 
@@ -22,14 +23,14 @@ from django.db import connection
 from openpyxl import Workbook
 
 from tests.people import factories as pf
-from tests.privacy.scan import clear_ids, clear_ids_in_text
+from tests.privacy.scan import birth_dates, clear_ids, clear_ids_in_text, clear_phones
 from xiangzhi.people import excel
 
 VILLAGE = "141029201201"  # first demo village
 GRID = "141029201201001"
 
 
-def ledger_rows(n_good=6):
+def register_rows(n_good=6):
     good = [pf.id_number() for _ in range(n_good)]
     rows = []
     for i, number in enumerate(good):
@@ -91,7 +92,7 @@ def test_sqlite_file_wal_logs_and_files_hold_no_clear_id(tmp_path):
     }
     sheet = tmp_path / "input" / "台账.xlsx"
     sheet.parent.mkdir()
-    good, rows = ledger_rows()
+    good, rows = register_rows()
     write_sheet(sheet, rows)
     log = io.BytesIO()
     run(["migrate", "--noinput", "-v0"], env, log)
@@ -146,8 +147,8 @@ def _all_rows_text() -> str:
 @pytest.mark.django_db
 def test_no_table_row_holds_a_clear_id(tmp_path):
     call_command("demo", "--households", "60", stdout=io.StringIO())
-    good, rows = ledger_rows()
-    path = tmp_path / "ledger.xlsx"
+    good, rows = register_rows()
+    path = tmp_path / "register.xlsx"
     write_sheet(path, rows)
     from xiangzhi.regions.models import Region
 
@@ -158,47 +159,101 @@ def test_no_table_row_holds_a_clear_id(tmp_path):
             user=None, file=fh, village=Region.objects.get(code=VILLAGE), all_or_nothing=False
         )
     text = _all_rows_text()
-    assert "k1:" in text  # the encrypted values are among the rows scanned
     assert clear_ids_in_text(text) == set(), connection.vendor
+
+    # control: a known ID's row is among the rows scanned, as its stored ciphertext; and the same ID, planted in
+    # the scanned text where that ciphertext stands, is found
+    from xiangzhi.core import crypto
+    from xiangzhi.people.models import Resident
+
+    known = good[2]
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT id_number FROM people_resident WHERE id_number_hash = %s",
+            [crypto.lookup_hash(known, purpose="id_number")],
+        )
+        (stored,) = cur.fetchone()
+    assert stored.startswith("k1:") and known not in stored
+    assert json.dumps(stored, ensure_ascii=False) in text
+    assert (
+        Resident.objects.get(id_number_hash=crypto.lookup_hash(known, purpose="id_number")).id_number == known
+    )
+    assert clear_ids_in_text(text.replace(stored, known, 1)) == {known}
+
+
+def _page_bytes(resp) -> bytes:
+    body = b"".join(resp.streaming_content) if resp.streaming else resp.content
+    if resp.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(body)) as z:
+            body = b"".join(z.read(n) for n in z.namelist())
+    return body
+
+
+def _sensitive():
+    """The residents' real phones and birth dates (decrypted here, in the test), to look for on the pages."""
+    from xiangzhi.people.models import Resident
+
+    residents = list(Resident.objects.all())
+    return {str(r.phone) for r in residents if r.phone}, {r.birth_date for r in residents}
+
+
+def _leaks(body: bytes, phones, dates) -> dict:
+    found = {
+        "ids": clear_ids(body),
+        "phones": clear_phones(body, phones),
+        "birth_dates": birth_dates(body, dates),
+    }
+    return {k: sorted(v) for k, v in found.items() if v}
 
 
 @pytest.mark.django_db
-def test_pages_and_api_for_a_role_without_reveal_show_no_clear_id():
+def test_pages_and_api_for_a_role_without_reveal_show_no_clear_id_phone_or_birth_date():
     from tests.factories import signed_in_client, user_with_role
     from tests.isolation import world as world_mod
-    from tests.isolation.registry import ROUTES, Detail, Listing
+    from tests.isolation.registry import Detail, Listing, specs_of
     from tests.isolation.test_every_route import ALL_ROUTES, _url
     from xiangzhi import policy
-
-    w = world_mod.build()
-    checked = 0
-    made_ids = set()
-    for name in ALL_ROUTES:
-        spec = ROUTES.get(name)
-        if not isinstance(spec, Detail | Listing) or getattr(spec, "method", "get") != "get":
-            continue
-        registered = user = world_mod.viewer(w, spec.role)
-        if policy.can(user, "people.reveal_pii"):
-            user = user_with_role("village_committee", w.home["village"])
-        assert not policy.can(user, "people.reveal_pii")
-        client = signed_in_client(user)
-        kwargs, _marker = spec.make(w.home_grid)
-        url = _url(name, kwargs) if isinstance(spec, Detail) else _url(name, {}) + spec.query
-        resp = client.get(url)
-        if resp.status_code == 403 and user is not registered:
-            # A page only roles holding reveal_pii may open (party.change, …): it must show no clear ID to
-            # them either, revealing being a separate, audited step.
-            resp = signed_in_client(registered).get(url)
-        assert resp.status_code == 200, name
-        body = b"".join(resp.streaming_content) if resp.streaming else resp.content
-        if resp.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
-            import zipfile
-
-            with zipfile.ZipFile(io.BytesIO(body)) as z:
-                body = b"".join(z.read(n) for n in z.namelist())
-        assert clear_ids(body) == set(), name
-        checked += 1
     from xiangzhi.people.models import Resident
 
-    made_ids = {r.id_number for r in Resident.objects.all()}
-    assert made_ids and checked >= 10
+    w = world_mod.build()
+    pages = []
+    for name in ALL_ROUTES:
+        for spec in specs_of(name):
+            if not isinstance(spec, Detail | Listing) or getattr(spec, "method", "get") != "get":
+                continue
+            registered = user = world_mod.viewer(w, spec.role, level=spec.level)
+            if policy.can(user, "people.reveal_pii"):
+                user = user_with_role("village_committee", w.home["village"])
+            assert not policy.can(user, "people.reveal_pii")
+            kwargs, _marker = spec.make(w.home_grid)
+            url = _url(name, kwargs) if isinstance(spec, Detail) else _url(name, {}) + spec.query
+            resp = signed_in_client(user).get(url)
+            if resp.status_code == 403 and user is not registered:
+                # A page only roles holding reveal_pii may open (party.change, …): it must show none of it to
+                # them either, revealing being a separate, audited step.
+                resp = signed_in_client(registered).get(url)
+            assert resp.status_code == 200, name
+            pages.append((name, _page_bytes(resp)))
+    assert len(pages) >= 30
+
+    phones, dates = _sensitive()
+    assert (
+        len(phones) >= 10 and len(dates) >= 10
+    )  # the makers gave residents phones: there is something to find
+    leaks = {name: found for name, body in pages if (found := _leaks(body, phones, dates))}
+    assert leaks == {}
+
+    # positive control: the same scan over the reveal answer of a role that holds reveal_pii finds the full ID,
+    # the phone and the birth date, so a page that showed them would have been caught
+    secretary = world_mod.viewer(w, "village_secretary")
+    resident = Resident.objects.filter(region_code__startswith=w.home_grid.code).exclude(phone="").first()
+    assert policy.can(secretary, "people.reveal_pii", resident)
+    revealed = signed_in_client(secretary).post(_url("people:resident_reveal", {"pk": resident.pk}))
+    assert revealed.status_code == 200
+    assert _leaks(_page_bytes(revealed), phones, dates) == {
+        "ids": [resident.id_number],
+        "phones": [str(resident.phone)],
+        "birth_dates": [f"{resident.birth_date:%Y-%m-%d}"],
+    }
