@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "xiangzhi.accounts.middleware.AccountGateMiddleware",
     "xiangzhi.core.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "xiangzhi.web.errors.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",

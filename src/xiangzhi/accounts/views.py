@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from xiangzhi.accounts import services
 from xiangzhi.accounts.models import ApiToken
 from xiangzhi.core.errors import DomainError
+from xiangzhi.web.errors import add_domain_error
 
 
 class LoginForm(AuthenticationForm):
@@ -115,7 +116,7 @@ def password_change_view(request):
                 new_password=form.cleaned_data["new_password"],
             )
         except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            add_domain_error(form, e)
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, "密码已修改。")
@@ -188,7 +189,7 @@ def activate_view(request):
                 password=form.cleaned_data["password"],
             )
         except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            add_domain_error(form, e)
         else:
             messages.success(request, "账号已激活。请用手机号和刚设置的密码登录。")
             return redirect("accounts:login")

@@ -17,6 +17,7 @@ from xiangzhi.accounts.forms import INSTALL_WIDE, RoleGrantForm, StaffAccountFor
 from xiangzhi.accounts.models import User
 from xiangzhi.accounts.roles import ROLE_CHOICES
 from xiangzhi.core.errors import DomainError
+from xiangzhi.web.errors import add_domain_error
 
 PAGE_SIZE = 30
 FILTER_LEVELS = ["county", "town", "village"]
@@ -197,7 +198,7 @@ def user_create_view(request):
                 id_number=data.get("id_number", ""),
             )
         except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            add_domain_error(form, e)
         else:
             messages.success(
                 request, f"已创建账号“{user.username}”。首次登录须修改密码；角色由安全管理员授予。"

@@ -1,5 +1,5 @@
 """Forms of the party pages: the shape of the input. The rules (one membership a resident, the 联户 limit, the
-org's reach …) are the services'; their refusals are put next to the field with people.forms.add_domain_error.
+org's reach …) are the services'; their refusals are put next to the field with xiangzhi.web.errors.add_domain_error.
 
 A person is picked from a search: the form's "查找" button posts the whole form back (nothing typed is lost),
 the page lists what matched, and the chosen id is checked again against the scoped candidates when saving,

@@ -8,20 +8,16 @@ from django.views.decorators.http import require_http_methods
 
 from xiangzhi import policy
 from xiangzhi.core import clock
-from xiangzhi.core.errors import Conflict, ValidationFailed
 from xiangzhi.party import forms, selectors, services
 from xiangzhi.party.models import PartyMember
 from xiangzhi.people import presenters
 from xiangzhi.people import selectors as people_selectors
-from xiangzhi.people.forms import add_domain_error
-from xiangzhi.people.views import domain_errors
+from xiangzhi.web.errors import FORM_ERRORS, add_domain_error
 
-FORM_ERRORS = (ValidationFailed, Conflict)
 CANDIDATE_LIMIT = selectors.CANDIDATE_LIMIT
 
 
 @login_required
-@domain_errors
 def org_list(request):
     policy.require(request.user, "party.view")
     return render(
@@ -35,7 +31,6 @@ def org_list(request):
 
 
 @login_required
-@domain_errors
 def org_detail(request, pk: int):
     org = selectors.party_org_get(user=request.user, pk=pk)
     members = selectors.party_member_list(user=request.user, org=org)
@@ -52,7 +47,6 @@ def org_detail(request, pk: int):
 
 
 @login_required
-@domain_errors
 def coverage(request, code: str):
     village = selectors.village_get(user=request.user, code=code)
     return render(
@@ -61,7 +55,6 @@ def coverage(request, code: str):
 
 
 @login_required
-@domain_errors
 def member_detail(request, pk: int):
     member = selectors.party_member_get(user=request.user, pk=pk)
     links = list(selectors.household_link_list(user=request.user, member=member))
@@ -119,7 +112,6 @@ def _posted_pk(request, name: str) -> int | None:
 
 
 @login_required
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def member_add(request, pk: int):
     org = selectors.party_org_get(user=request.user, pk=pk)
@@ -184,7 +176,6 @@ def _member_action(request, pk: int, *, service, template: str, done: str, allow
 
 
 @login_required
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def member_make_full(request, pk: int):
     return _member_action(
@@ -198,7 +189,6 @@ def member_make_full(request, pk: int):
 
 
 @login_required
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def member_deactivate(request, pk: int):
     return _member_action(
@@ -212,7 +202,6 @@ def member_deactivate(request, pk: int):
 
 
 @login_required
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def member_link_add(request, pk: int):
     """党员联户 from the member's page: search a household, pick it, save. The limit is the service's."""
@@ -259,7 +248,6 @@ def member_link_add(request, pk: int):
 
 
 @login_required
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def household_link_add(request, pk: int):
     """党员联户 from the household's page: pick the member who will look after it."""
@@ -291,7 +279,6 @@ def household_link_add(request, pk: int):
 
 
 @login_required
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def link_remove(request, pk: int):
     link = selectors.household_link_get(user=request.user, pk=pk)

@@ -5,18 +5,12 @@ everything that was typed."""
 
 from django import forms
 
-from xiangzhi.core.errors import DomainError, ValidationFailed
+from xiangzhi.core.errors import ValidationFailed
 from xiangzhi.people import services
 from xiangzhi.people.models import TAG_CHOICES, Resident
+from xiangzhi.web.errors import add_domain_error
 
 DATE_INVALID = "请按“年-月-日”填写日期，如 1961-07-15。"
-
-
-def add_domain_error(form: forms.Form, exc: DomainError) -> None:
-    """Show a service's refusal on `form`: next to its field when the form has that field, above the form
-    otherwise. The message is the service's Chinese one (it never repeats an ID number)."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 def check_early(form: forms.Form, data: dict, *, id_number: bool = True) -> None:

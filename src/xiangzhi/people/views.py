@@ -1,7 +1,5 @@
 """People pages: thin adapters over selectors and services (no permission logic here)."""
 
-import functools
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,27 +12,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xiangzhi import policy
 from xiangzhi.core import clock
-from xiangzhi.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from xiangzhi.core.errors import DomainError, PermissionDenied
 from xiangzhi.people import excel, forms, presenters, selectors, services
 from xiangzhi.people.models import TAG_CHOICES, Household, Resident
 from xiangzhi.regions import selectors as region_selectors
+from xiangzhi.web.errors import FORM_ERRORS, add_domain_error
 from xiangzhi.web.region import current_code
 
 PAGE_SIZE = 20
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def domain_errors(view):
-    """Show a refused domain rule as a page with its status (403, 422 …) instead of a server error."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as exc:
-            return render(request, "people/error.html", {"message": exc.message}, status=exc.status)
-
-    return wrapper
 
 
 def _filters(request) -> dict:
@@ -63,7 +49,6 @@ def _grids(user):
 
 
 @login_required
-@domain_errors
 def household_list(request):
     policy.require(request.user, "people.view")
     f = _filters(request)
@@ -86,7 +71,6 @@ def household_list(request):
 
 
 @login_required
-@domain_errors
 def household_detail(request, pk: int):
     from xiangzhi.party import selectors as party_selectors
 
@@ -111,7 +95,6 @@ def household_detail(request, pk: int):
 
 
 @login_required
-@domain_errors
 def resident_list(request):
     policy.require(request.user, "people.view")
     f = _filters(request)
@@ -142,7 +125,6 @@ def resident_list(request):
 
 
 @login_required
-@domain_errors
 def resident_detail(request, pk: int):
     resident = selectors.resident_get(user=request.user, pk=pk)
     view = presenters.resident_view(request.user, resident)
@@ -160,7 +142,6 @@ def resident_detail(request, pk: int):
 
 
 @login_required
-@domain_errors
 @require_POST
 def resident_reveal(request, pk: int):
     resident = selectors.resident_get(user=request.user, pk=pk)
@@ -175,7 +156,6 @@ def resident_reveal(request, pk: int):
 
 
 @login_required
-@domain_errors
 def register_template(request):
     response = HttpResponse(excel.template_bytes(), content_type=XLSX)
     response["Content-Disposition"] = (
@@ -185,7 +165,6 @@ def register_template(request):
 
 
 @login_required
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def register_import(request):
     policy.require(request.user, "people.import")
@@ -215,7 +194,6 @@ def register_import(request):
 
 
 @login_required
-@domain_errors
 def register_export(request):
     f = _filters(request)
     content, _ = services.register_export(user=request.user, **f)
@@ -232,7 +210,6 @@ def register_export(request):
 # next to its field and the form re-renders with what was typed. ID numbers and phones typed in a form are
 # kept out of error reports (sensitive_post_parameters) and out of caches (never_cache).
 
-FORM_ERRORS = (ValidationFailed, Conflict)
 SENSITIVE_INPUTS = ("id_number", "phone")
 
 
@@ -241,7 +218,6 @@ def _bound(request):
 
 
 @login_required
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def household_create(request):
     policy.require(request.user, "people.change")
@@ -260,7 +236,7 @@ def household_create(request):
                 tags=d["tags"],
             )
         except FORM_ERRORS as exc:
-            forms.add_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, "已新建户。请登记户主。")
             return redirect("people:resident_create", pk=household.pk)
@@ -268,7 +244,6 @@ def household_create(request):
 
 
 @login_required
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def household_edit(request, pk: int):
     household = selectors.household_get(user=request.user, pk=pk)
@@ -292,7 +267,7 @@ def household_edit(request, pk: int):
                 tags=d["tags"],
             )
         except FORM_ERRORS as exc:
-            forms.add_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, "户信息已保存。")
             return redirect("people:household_detail", pk=household.pk)
@@ -302,7 +277,6 @@ def household_edit(request, pk: int):
 @sensitive_post_parameters(*SENSITIVE_INPUTS)
 @never_cache
 @login_required
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def resident_create(request, pk: int):
     household = selectors.household_get(user=request.user, pk=pk)
@@ -325,7 +299,7 @@ def resident_create(request, pk: int):
                 tags=d["tags"],
             )
         except FORM_ERRORS as exc:
-            forms.add_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, f"已登记{resident.name}。")
             if "add_another" in request.POST:
@@ -339,7 +313,6 @@ def resident_create(request, pk: int):
 @sensitive_post_parameters(*SENSITIVE_INPUTS)
 @never_cache
 @login_required
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def resident_edit(request, pk: int):
     resident = selectors.resident_get(user=request.user, pk=pk)
@@ -358,7 +331,7 @@ def resident_edit(request, pk: int):
                 user=request.user, resident=resident, tags=form.cleaned_data["tags"], **form.changes()
             )
         except FORM_ERRORS as exc:
-            forms.add_domain_error(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, f"{updated.name}的信息已保存。")
             return redirect("people:resident_detail", pk=resident.pk)
@@ -370,7 +343,6 @@ def resident_edit(request, pk: int):
 
 
 @login_required
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def resident_set_head(request, pk: int):
     """A confirmation page, then the change (no pop-up: DESIGN.md)."""
@@ -409,7 +381,6 @@ LEAVE_KINDS = {
 
 
 @login_required
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def resident_leave(request, pk: int, kind: str):
     """迁出 / 去世 in two steps: the date, then a page that says what will happen and asks to confirm."""
@@ -429,7 +400,7 @@ def resident_leave(request, pk: int, kind: str):
                 return redirect("people:resident_detail", pk=resident.pk)
             confirming = "edit" not in request.POST
         except FORM_ERRORS as exc:
-            forms.add_domain_error(form, exc)
+            add_domain_error(form, exc)
     household = resident.household
     return render(
         request,

@@ -1,13 +1,7 @@
 """Region forms: they only parse what was typed. The rules (code shape, parent, uniqueness) are the services'; a
-refused rule comes back as a ValidationFailed and is shown next to its field (`show_domain_error`)."""
+refused rule comes back as a ValidationFailed and is shown next to its field (xiangzhi.web.errors.add_domain_error)."""
 
 from django import forms
-
-from xiangzhi.core.errors import DomainError
-
-
-def show_domain_error(form: forms.Form, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class RegionNameForm(forms.Form):

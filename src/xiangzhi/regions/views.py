@@ -13,7 +13,8 @@ from xiangzhi.core import clock
 from xiangzhi.core.errors import DomainError
 from xiangzhi.core.files import file_store
 from xiangzhi.regions import codes, selectors, services
-from xiangzhi.regions.forms import MergeChooseForm, RegionChildForm, RegionNameForm, show_domain_error
+from xiangzhi.regions.forms import MergeChooseForm, RegionChildForm, RegionNameForm
+from xiangzhi.web.errors import add_domain_error
 from xiangzhi.web.region import current_code
 
 PAGE_SIZE = 50
@@ -120,7 +121,7 @@ def region_edit(request, code: str):
             try:
                 services.region_rename(region=region, name=form.cleaned_data["name"])
             except DomainError as exc:
-                show_domain_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, f"名称已改为“{form.cleaned_data['name']}”。")
                 return redirect("regions:detail", code=region.code)
@@ -142,7 +143,7 @@ def region_create(request, code: str):
                     code=form.cleaned_data["code"], name=form.cleaned_data["name"], parent=parent
                 )
             except DomainError as exc:
-                show_domain_error(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, f"已新增{child.level_label}“{child.name}”（{child.code}）。")
                 return redirect("regions:detail", code=child.code)
