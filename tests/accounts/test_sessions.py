@@ -78,3 +78,16 @@ def test_absolute_limit_11h59_with_activity_ok_12h01_out(client, fixed_clock):
     response = client.get("/")
     assert response["Location"] == "/accounts/login/?expired=absolute"
     assert "_auth_user_id" not in client.session
+
+
+def test_a_page_view_within_the_granularity_does_not_rewrite_the_session(client, fixed_clock):
+    """Activity is recorded at most every 15 s, so quick successive page views do not each write the session."""
+    from xiangzhi.accounts.middleware import ACTIVITY_GRANULARITY, SESSION_LAST_ACTIVE
+
+    first = client.session[SESSION_LAST_ACTIVE]  # stamped at sign-in
+    fixed_clock.advance(dt.timedelta(seconds=ACTIVITY_GRANULARITY - 1))
+    client.get("/")
+    assert client.session[SESSION_LAST_ACTIVE] == first
+    fixed_clock.advance(dt.timedelta(seconds=2))
+    client.get("/")
+    assert client.session[SESSION_LAST_ACTIVE] == first + ACTIVITY_GRANULARITY + 1

@@ -13,6 +13,7 @@ from xiangzhi.core import clock
 
 SESSION_STARTED = "xz_started"
 SESSION_LAST_ACTIVE = "xz_active"
+ACTIVITY_GRANULARITY = 15  # seconds
 
 
 def mark_login(request) -> None:
@@ -48,7 +49,10 @@ class SessionLimitMiddleware:
                         {"detail": "会话已过期，请重新登录。", "code": "session_expired"}, status=401
                     )
                 return redirect(reverse("accounts:login") + f"?expired={reason}")
-            if not request.headers.get("X-Background-Poll"):
+            # Record activity at most every ACTIVITY_GRANULARITY seconds: otherwise every page view rewrites the
+            # session row (a database write per GET). The idle limit is then at most that much early.
+            stale = SESSION_LAST_ACTIVE not in request.session or now - last >= ACTIVITY_GRANULARITY
+            if stale and not request.headers.get("X-Background-Poll"):
                 request.session[SESSION_LAST_ACTIVE] = now
             request.session.setdefault(SESSION_STARTED, started)
         return self.get_response(request)
