@@ -89,6 +89,14 @@ def _audit_probe(grid):
     return {"pk": rec.pk}, f"探针{grid.code}"
 
 
+def _audit_probe_action(grid):
+    """A record whose action names the grid, so that the export's action filter (a prefix) can look for it."""
+    from xiangzhi.audit.services import record
+
+    record(f"tests.probe{grid.code}", None, region_code=grid.code)
+    return {}, f"tests.probe{grid.code}"
+
+
 def _people():
     from tests.people import factories
 
@@ -275,6 +283,14 @@ ROUTES: dict[str, object] = {
     "party:org_list": Listing("village_secretary", lambda g: _party().make_listed_org(g)),
     "party:org_detail": Detail("village_secretary", lambda g: _party().make_org(g)),
     "party:coverage": Detail("village_secretary", lambda g: _party().make_coverage(g)),
+    # the 党员名册 export, also for a town-level viewer; ?org= (an org out of reach: audited 404) is in
+    # tests/party/test_export.py
+    "party:roster_export": [
+        Listing(
+            "village_secretary", lambda g: _party().make_listed_member(g), filters={"region": ("region",)}
+        ),
+        Listing("town_leader", lambda g: _party().make_listed_member(g), filters={"region": ("region",)}),
+    ],
     "party:member_detail": Detail("village_secretary", lambda g: _party().make_member(g)),
     "party:member_add": Detail(
         "village_secretary",
@@ -352,4 +368,8 @@ ROUTES: dict[str, object] = {
     # audit: a county's own audit administrator sees that county's chain only
     "audit:list": Listing("audit_admin", lambda g: _audit_probe(g), level="county"),
     "audit:detail": Detail("audit_admin", lambda g: _audit_probe(g), level="county"),
+    # the export of the log: the action filter (a prefix, as typed on the list page) tried with the other county's
+    "audit:export": Listing(
+        "audit_admin", lambda g: _audit_probe_action(g), level="county", filters={"action": ("marker",)}
+    ),
 }

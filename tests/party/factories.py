@@ -62,3 +62,16 @@ def make_household_with_member(grid):
     member = services.party_member_add(user=None, org=org, name=_marker(grid))
     household = pf.household(grid, head_name=f"户主{grid.code}")
     return {"pk": household.pk, "_member": member.pk}, _marker(grid)
+
+
+def make_listed_member(grid):
+    """For the 党员名册 export: a resident of `grid` (with a phone, for tests/privacy to look for) registered as a
+    member of the village's branch, looking after a household of the same grid. The marker is the member's name."""
+    from tests.people import factories as pf
+
+    org = branch(grid.parent, name=f"名册支部{grid.code}")
+    home = pf.household(grid, head_name=f"党员{grid.code}", phone=pf.phone())
+    member = services.party_member_add(user=None, org=org, resident=home.head)
+    linked = pf.household(grid, head_name=f"联系户{grid.code}", phone=pf.phone())
+    services.household_link_add(user=None, member=member, household=linked)
+    return {}, f"党员{grid.code}"

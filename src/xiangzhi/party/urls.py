@@ -6,6 +6,7 @@ app_name = "party"
 urlpatterns = [
     path("orgs/", views.org_list, name="org_list"),
     path("orgs/<int:pk>/", views.org_detail, name="org_detail"),
+    path("roster/export.xlsx", views.roster_export, name="roster_export"),
     path("orgs/<int:pk>/members/new/", views.member_add, name="member_add"),
     path("members/<int:pk>/", views.member_detail, name="member_detail"),
     path("members/<int:pk>/full/", views.member_make_full, name="member_make_full"),

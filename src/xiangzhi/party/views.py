@@ -3,18 +3,20 @@ asked, the services check again)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from xiangzhi import policy
 from xiangzhi.core import clock
-from xiangzhi.party import forms, selectors, services
+from xiangzhi.party import excel, forms, selectors, services
 from xiangzhi.party.models import PartyMember
 from xiangzhi.people import presenters
 from xiangzhi.people import selectors as people_selectors
 from xiangzhi.web.errors import FORM_ERRORS, add_domain_error
 
 CANDIDATE_LIMIT = selectors.CANDIDATE_LIMIT
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -26,6 +28,8 @@ def org_list(request):
         {
             "nodes": selectors.party_org_tree(user=request.user),
             "villages": selectors.village_list(user=request.user),
+            "statuses": PartyMember.STATUS_CHOICES,
+            "can_export": policy.can(request.user, "party.export"),
         },
     )
 
@@ -42,8 +46,39 @@ def org_detail(request, pk: int):
             "members": members,
             "covered": org.covered_regions.order_by("code"),
             "can_change": policy.can(request.user, "party.change", org),
+            "can_export": policy.can(request.user, "party.export", org),
         },
     )
+
+
+@login_required
+@require_GET
+def roster_export(request):
+    """党员名册 as .xlsx: ?org= (that org and the orgs below it), ?status=full|probationary, ?mobile=1|0,
+    ?region= (a subtree). An org out of reach is an audited 404."""
+    g = request.GET
+    org_pk = g.get("org", "").strip()
+    org = selectors.party_org_get(user=request.user, pk=int(org_pk)) if org_pk.isdigit() else None
+    region = g.get("region", "").strip()
+    export = excel.roster_export(
+        user=request.user,
+        org=org,
+        status=g.get("status") if g.get("status") in dict(PartyMember.STATUS_CHOICES) else None,
+        mobile={"1": True, "0": False}.get(g.get("mobile", "")),
+        region_code=region if region.isdigit() else None,
+    )
+    name = f"党员名册_{org.name}" if org is not None else "党员名册"
+    return _attachment(export.content, f"{name}_{clock.today():%Y%m%d}.xlsx")
+
+
+def _attachment(content: bytes, filename: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(content, content_type=XLSX)
+    safe = "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in filename)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(safe)}"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
