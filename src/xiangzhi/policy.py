@@ -90,6 +90,16 @@ def region_prefixes(user, action: str) -> list[str]:
     return [a.region_code for a in granting(user, action)]
 
 
+def audit_region(user, action: str, code: str | None = None) -> str:
+    """The region an audit record of `action` belongs to: `code` (a filter the user chose) when it lies within the
+    user's reach — a code typed for another county must not file the record in that county's chain — else the
+    user's one grant, else none (the system chain)."""
+    prefixes = region_prefixes(user, action)
+    if code and any(in_scope(code, p) for p in prefixes):
+        return code
+    return prefixes[0] if len(prefixes) == 1 else ""
+
+
 def scope(
     user, action: str, queryset: QuerySet, *, field: str = "region_code", within: str | None = None
 ) -> QuerySet:

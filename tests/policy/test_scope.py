@@ -31,3 +31,12 @@ def test_no_grant_sees_nothing_and_can_nothing(township, make_user):
     assert not policy.can(nobody, "people.view")
     with pytest.raises(LookupError):
         policy.can(nobody, "no.such.action")
+
+
+@pytest.mark.django_db
+def test_audit_region_keeps_to_the_users_reach(township, make_user):
+    staff = make_user("village_secretary", township.village_a)
+    assert policy.audit_region(staff, "people.export", township.grid_a1.code) == township.grid_a1.code
+    # a code typed for somewhere else files the record under the user's own grant, not there
+    assert policy.audit_region(staff, "people.export", "141030101201") == township.village_a.code
+    assert policy.audit_region(staff, "people.export") == township.village_a.code

@@ -20,7 +20,6 @@ from xiangzhi.audit.services import record
 from xiangzhi.core import clock
 from xiangzhi.core.xlsx import text_row
 from xiangzhi.party.models import HouseholdLink, PartyMember, PartyOrg
-from xiangzhi.regions import codes
 
 ROSTER_SHEET = "党员名册"
 LINK_SHEET = "党员联户"
@@ -170,16 +169,8 @@ def roster_export(
     export = build_roster(
         roster_members(user=user, org=org, status=status, mobile=mobile, region_code=region_code), user=user
     )
-    # The record goes to the chain of what was exported: the org, the region filtered on when it lies within the
-    # user's reach (a code typed for another county must not file the record in that county's chain), or the
-    # user's one grant.
-    prefixes = policy.region_prefixes(user, "party.export")
-    if org is not None:
-        where = org.region_code
-    elif region_code and any(codes.in_scope(region_code, p) for p in prefixes):
-        where = region_code
-    else:
-        where = prefixes[0] if len(prefixes) == 1 else ""
+    # The record goes to the chain of what was exported: the org, else the region filtered on (within reach).
+    where = org.region_code if org is not None else policy.audit_region(user, "party.export", region_code)
     record(
         "party.roster_exported",
         org,

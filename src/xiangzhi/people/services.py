@@ -504,7 +504,6 @@ def register_export(
     content, households, residents, revealed = excel.build_export(
         user=user, region_code=region_code, q=q, tag=tag, status=status
     )
-    prefixes = policy.region_prefixes(user, "people.export")
     with transaction.atomic():
         record(
             "people.register_exported",
@@ -514,7 +513,7 @@ def register_export(
                 "revealed": revealed,
                 "filter_region": region_code or "",
             },
-            region_code=region_code or (prefixes[0] if len(prefixes) == 1 else ""),
+            region_code=policy.audit_region(user, "people.export", region_code),
             actor=user,
         )
     return content, residents
