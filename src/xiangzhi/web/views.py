@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from xiangzhi import policy
 from xiangzhi.web import region as region_switcher
+from xiangzhi.web import selectors
 
 # Home-page shortcuts by action: what each role can do first.
 SHORTCUTS = [
@@ -25,7 +26,13 @@ def home(request):
         return villager_home(request)
     assignments = policy.assignments(request.user)
     shortcuts = [s for s in SHORTCUTS if policy.can(request.user, s[0])]
-    return render(request, "web/home.html", {"assignments": assignments, "shortcuts": shortcuts})
+    region = region_switcher.current(request)
+    figures = selectors.overview(user=request.user, region_code=region.code if region else None)
+    return render(
+        request,
+        "web/home.html",
+        {"assignments": assignments, "shortcuts": shortcuts, "figures": figures, "region": region},
+    )
 
 
 @login_required
