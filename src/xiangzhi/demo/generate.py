@@ -174,6 +174,16 @@ class Generator:
     def phone(self) -> str:
         return self.rng.choice(data.PHONE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
 
+    def _wife(self, husband_age: int) -> Person:
+        """A spouse who married in: her own surname, near her husband's age (same draws, same order as before)."""
+        return self.person(
+            surname=self.surname(),
+            sex="F",
+            age=husband_age - self.rng.randint(-2, 5),
+            relation="spouse",
+            married_in=True,
+        )
+
     def person(self, *, surname: str, sex: str, age: int, relation: str, married_in: bool = False) -> Person:
         birth = self.birth(age)
         p = Person(
@@ -208,27 +218,13 @@ class Generator:
             age = self.rng.randint(60, 86)
             members = [
                 self.person(surname=surname, sex="M", age=age, relation="head"),
-                self.person(
-                    surname=self.surname(),
-                    sex="F",
-                    age=age - self.rng.randint(-2, 5),
-                    relation="spouse",
-                    married_in=True,
-                ),
+                self._wife(age),
             ]
         elif r < 0.63:  # a couple with children, sometimes a parent
             age = self.rng.randint(28, 59)
             members = [self.person(surname=surname, sex="M", age=age, relation="head")]
             if self.rng.random() < 0.92:
-                members.append(
-                    self.person(
-                        surname=self.surname(),
-                        sex="F",
-                        age=age - self.rng.randint(-2, 5),
-                        relation="spouse",
-                        married_in=True,
-                    )
-                )
+                members.append(self._wife(age))
             members += self._children(surname, age, self.rng.choice((1, 1, 2, 2, 2, 3)))
             if self.rng.random() < 0.12 and age + 26 < 95:
                 members.append(
@@ -243,15 +239,7 @@ class Generator:
             age = self.rng.randint(52, 82)
             members = [self.person(surname=surname, sex="M", age=age, relation="head")]
             if self.rng.random() < 0.85:
-                members.append(
-                    self.person(
-                        surname=self.surname(),
-                        sex="F",
-                        age=age - self.rng.randint(-2, 5),
-                        relation="spouse",
-                        married_in=True,
-                    )
-                )
+                members.append(self._wife(age))
             son_age = age - self.rng.randint(22, 32)
             members.append(self.person(surname=surname, sex="M", age=son_age, relation="child"))
             members.append(

@@ -117,6 +117,13 @@ def _searching(request) -> bool:
     return request.method == "POST" and "search" in request.POST
 
 
+def _search_or_save_form(request, form_class, candidates):
+    """The form bound for saving, or — when the "查找" button was pressed — unbound but keeping what was typed."""
+    if _searching(request):
+        return form_class(initial=request.POST.dict(), candidates=candidates)
+    return form_class(request.POST if request.method == "POST" else None, candidates=candidates)
+
+
 def _resident_rows(residents) -> list[dict]:
     """Residents as a search result shows them: masked, with age (nothing is decrypted)."""
     today = clock.today()
@@ -152,10 +159,7 @@ def member_add(request, pk: int):
     org = selectors.party_org_get(user=request.user, pk=pk)
     policy.require(request.user, "party.change", org)
     candidates = selectors.member_candidates(user=request.user, org=org)
-    if _searching(request):
-        form = forms.MemberAddForm(initial=request.POST.dict(), candidates=candidates)
-    else:
-        form = forms.MemberAddForm(request.POST if request.method == "POST" else None, candidates=candidates)
+    form = _search_or_save_form(request, forms.MemberAddForm, candidates)
     if request.method == "POST" and not _searching(request) and form.is_valid():
         d = form.cleaned_data
         try:
@@ -243,12 +247,7 @@ def member_link_add(request, pk: int):
     member = selectors.party_member_get(user=request.user, pk=pk)
     policy.require(request.user, "party.change", member)
     candidates = selectors.link_household_candidates(user=request.user, member=member)
-    if _searching(request):
-        form = forms.LinkHouseholdForm(initial=request.POST.dict(), candidates=candidates)
-    else:
-        form = forms.LinkHouseholdForm(
-            request.POST if request.method == "POST" else None, candidates=candidates
-        )
+    form = _search_or_save_form(request, forms.LinkHouseholdForm, candidates)
     if request.method == "POST" and not _searching(request) and form.is_valid():
         household = form.cleaned_data["household"]
         try:
