@@ -109,6 +109,10 @@ INSTALLED_APPS = [
     "xiangzhi.audit",
     "xiangzhi.people",
     "xiangzhi.party",
+    "xiangzhi.cases",
+    "xiangzhi.mediation",
+    "xiangzhi.grid",
+    "xiangzhi.open311",
     "xiangzhi.web",
 ]
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class GridConfig(AppConfig):
+    name = "xiangzhi.grid"
+    label = "grid"
+    verbose_name = "网格工作"
