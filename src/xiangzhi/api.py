@@ -105,6 +105,9 @@ def _http_error(request, exc: HttpError):
 
 def _routers():
     from xiangzhi.accounts.api import router as accounts_router
+    from xiangzhi.cases.api import router as cases_router
+    from xiangzhi.grid.api import router as grid_router
+    from xiangzhi.mediation.api import router as mediation_router
     from xiangzhi.party.api import router as party_router
     from xiangzhi.people.api import router as people_router
     from xiangzhi.regions.api import router as regions_router
@@ -113,6 +116,9 @@ def _routers():
     api.add_router("/regions/", regions_router)
     api.add_router("/", people_router)
     api.add_router("/party/", party_router)
+    api.add_router("/cases/", cases_router)
+    api.add_router("/mediation/", mediation_router)
+    api.add_router("/grid/", grid_router)
 
 
 _routers()

@@ -12,5 +12,9 @@ urlpatterns = [
     path("files/", include("xiangzhi.core.urls")),
     path("inbox/", include("xiangzhi.core.inbox_urls")),
     path("departments/", include("xiangzhi.core.department_urls")),
+    path("cases/", include("xiangzhi.cases.urls")),
+    path("mediation/", include("xiangzhi.mediation.urls")),
+    path("grid/", include("xiangzhi.grid.urls")),
+    path("open311/v2/", include("xiangzhi.open311.urls")),
     path("", include("xiangzhi.web.urls")),
 ]

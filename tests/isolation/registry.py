@@ -373,3 +373,22 @@ ROUTES: dict[str, object] = {
         "audit_admin", lambda g: _audit_probe_action(g), level="county", filters={"action": ("marker",)}
     ),
 }
+
+
+def _merge_app_routes() -> None:
+    """Apps added later keep their routes in tests/isolation/routes_<app>.py (a ROUTES dict each)."""
+    import importlib
+    import pkgutil
+
+    import tests.isolation as pkg
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name.startswith("routes_"):
+            module = importlib.import_module(f"tests.isolation.{info.name}")
+            clash = set(module.ROUTES) & set(ROUTES)
+            if clash:
+                raise ValueError(f"routes registered twice: {sorted(clash)}")
+            ROUTES.update(module.ROUTES)
+
+
+_merge_app_routes()

@@ -1048,3 +1048,22 @@ def routing_rule_save(
             actor=user,
         )
     return rule
+
+
+# -- for other modules ---------------------------------------------------------------------------------------------
+
+NOTE_ACTIONS = ("note", "mediation")
+
+
+def case_note(*, user, case: Case, note: str, action: str = "note", attachments=()) -> CaseEvent:
+    """A timeline entry without a change of state, written by another module about the case (a mediation opened
+    or ended) or by a handler (a progress note). The caller's own policy check decides who may write it."""
+    if action not in NOTE_ACTIONS:
+        raise ValueError(f"case_note: action must be one of {NOTE_ACTIONS}")
+    note = clean_text(note, field="note", label="说明", limit=MAX_NOTE)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        ev = _event(case, user, action, before=(case.state, case.level), note=note, attachments=attachments)
+        _save(case)
+        _audit(action, case, user, {})
+    return ev

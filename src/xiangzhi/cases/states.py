@@ -48,6 +48,8 @@ LABELS = {
     "merged_in": "合并重复事件",
     "warn": "临期预警",
     "overdue": "超期",
+    "note": "办理进展",
+    "mediation": "调解",
 }
 
 STATE_LABELS = dict(Case.STATE_CHOICES)
