@@ -181,7 +181,8 @@ class Case(models.Model):
         "core.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
     deadline = models.DateTimeField("办理时限", null=True, blank=True)
-    is_overdue = models.BooleanField("超期", default=False)
+    is_overdue = models.BooleanField("超期", default=False)  # the current assignment is past its deadline
+    was_overdue = models.BooleanField("曾超期", default=False)  # any assignment ever was: never on time again
     max_level = models.CharField("最高层级", max_length=8, choices=LEVEL_CHOICES)
     reopen_count = models.PositiveSmallIntegerField("重办次数", default=0)
     extension_count = models.PositiveSmallIntegerField("延期次数", default=0)
@@ -356,6 +357,7 @@ class CaseStat(models.Model):
     category = models.CharField(max_length=20, blank=True)
     received = models.PositiveIntegerField(default=0)
     closed = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)  # the handler reported a result: base of the mean time
     due = models.PositiveIntegerField(default=0)  # closed or past their deadline: the on-time rate's base
     on_time = models.PositiveIntegerField(default=0)
     close_seconds = models.BigIntegerField(default=0)

@@ -619,7 +619,7 @@ def case_resolve(*, user, case: Case, result: str, photos=(), version=None) -> C
         ]
         asg = _end_assignment(case, "resolved")
         case.state, case.result, case.resolved_at = Case.RESOLVED, result, now
-        case.closed_on_time = asg is None or now <= asg.deadline
+        case.closed_on_time = not case.was_overdue and (asg is None or now <= asg.deadline)
         _event(case, user, "resolve", before=before, note=result, attachments=files)
         _save(case, "state", "result", "resolved_at", "closed_on_time")
         _audit("resolve", case, user, {"on_time": case.closed_on_time})
@@ -960,9 +960,9 @@ def _sweep_one(asg_id: int, now: dt.datetime, step: str) -> int:
                 return 0
             asg.overdue_at = now
             asg.save(update_fields=["overdue_at"])
-            case.is_overdue = True
+            case.is_overdue = case.was_overdue = True
             _event(case, None, "overdue", before=before, note=f"已超过办理时限 {_fmt(asg.deadline)}。")
-            _save(case, "is_overdue")
+            _save(case, "is_overdue", "was_overdue")
             _audit("overdue", case, None, {"deadline": asg.deadline.isoformat()})
             _notify(handlers_of(case), "case.overdue", case, f"事件已超期：{case.title}")
             return 1
@@ -971,13 +971,14 @@ def _sweep_one(asg_id: int, now: dt.datetime, step: str) -> int:
         if asg.overdue_at is None:
             asg.overdue_at = now
             asg.save(update_fields=["overdue_at"])
+        case.was_overdue = True
         _escalate(
             case,
             None,
             note=f"超过办理时限 {_fmt(asg.deadline)} 未办结，自动上报上级。",
             action="auto_escalate",
         )
-        _save(case, "state", *ASSIGN_FIELDS)
+        _save(case, "state", "was_overdue", *ASSIGN_FIELDS)
         _audit("auto_escalate", case, None, {"to_level": case.level})
         return 1
 
