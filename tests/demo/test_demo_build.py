@@ -67,7 +67,7 @@ def test_shape_follows_seed_000(demo):
     assert {b.parent.kind for b in branches} == {"general_branch"}
     for b in branches:  # a branch lies in a village its general branch covers
         assert b.region in b.parent.covered_regions.all()
-    assert Department.objects.filter(region_code="141029201").count() == 6
+    assert Department.objects.filter(region_code="141029201").count() == 7  # with the 信访办 for petitions
 
 
 def test_grid_workers_and_one_account_per_role(demo):
@@ -263,3 +263,19 @@ def test_every_demo_account_signs_in(demo, settings):
             assert response.status_code == 302 and "/accounts/otp/" not in response["Location"], username
         home = client.get("/")
         assert home.status_code == 200 and "您好" in home.content.decode(), username
+
+
+def test_demo_cases_walk_the_loop_through_the_services(demo):
+    from xiangzhi.cases.models import Case, CaseEvent, CaseStat
+
+    assert demo.cases == Case.objects.count() == 90
+    states = set(Case.objects.values_list("state", flat=True))
+    assert {"reported", "in_progress", "resolved", "closed"} <= states
+    assert (
+        Case.objects.filter(max_level="town").exists()
+        and Case.objects.filter(department__isnull=False).exists()
+    )
+    # every case's timeline starts with its report, written by the service, never by hand
+    assert CaseEvent.objects.filter(seq=1, action="report").count() == demo.cases
+    assert CaseStat.objects.exists()
+    assert AuditRecord.objects.get(action="demo.built").changes["cases"] == demo.cases

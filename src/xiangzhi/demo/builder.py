@@ -23,6 +23,7 @@ from xiangzhi.accounts.roles import ROLES
 from xiangzhi.audit.services import record
 from xiangzhi.core import clock, context, crypto
 from xiangzhi.core.services import department_create, department_staff_add
+from xiangzhi.demo import cases as demo_cases
 from xiangzhi.demo import data
 from xiangzhi.demo.generate import (
     DEFAULT_HOUSEHOLDS,
@@ -78,6 +79,7 @@ class BuildResult:
     residents: int = 0
     party_members: int = 0
     household_links: int = 0
+    cases: int = 0
     accounts: int = 0
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)
@@ -137,6 +139,10 @@ def build(
             result.accounts = len(staff.accounts)
             result.seconds = round(time.monotonic() - started, 1)
             result.timings["party_and_accounts"] = round(time.monotonic() - t, 2)
+        t = time.monotonic()
+        result.cases = demo_cases.build(village_code=places.villages[DEMO_VILLAGE_INDEX].code, seed=seed)
+        result.timings["cases"] = round(time.monotonic() - t, 2)
+        with transaction.atomic():
             record(
                 "demo.built",
                 places.town,
@@ -149,6 +155,7 @@ def build(
                     "accounts": result.accounts,
                     "villages": len(places.villages),
                     "grids": len(places.grids),
+                    "cases": result.cases,
                     "seconds": result.seconds,
                 },
             )

@@ -41,6 +41,7 @@ DEPARTMENTS = [
     ("yingji", "应急管理办公室"),
     ("minzheng", "民政办公室"),
     ("zhifa", "综合行政执法队"),
+    ("xinfang", "信访办公室"),
 ]
 
 GROUP_NUMERALS = "一二三四五六七八九十"
