@@ -106,6 +106,7 @@ def _http_error(request, exc: HttpError):
 def _routers():
     from xiangzhi.accounts.api import router as accounts_router
     from xiangzhi.cases.api import router as cases_router
+    from xiangzhi.cases.api_figures import router as case_figures_router
     from xiangzhi.grid.api import router as grid_router
     from xiangzhi.mediation.api import router as mediation_router
     from xiangzhi.party.api import router as party_router
@@ -116,6 +117,7 @@ def _routers():
     api.add_router("/regions/", regions_router)
     api.add_router("/", people_router)
     api.add_router("/party/", party_router)
+    api.add_router("/cases/figures/", case_figures_router)
     api.add_router("/cases/", cases_router)
     api.add_router("/mediation/", mediation_router)
     api.add_router("/grid/", grid_router)

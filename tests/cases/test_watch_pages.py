@@ -86,3 +86,14 @@ def test_a_town_rule_wins_over_the_default_and_bad_input_is_refused(township, c)
     bad = client.post("/cases/routing/", {**form, "handler": "department", "level": "town"})
     assert bad.status_code == 422 and "部门代码" in bad.content.decode()
     assert signed_in_client(c.secretary).get("/cases/routing/").status_code == 403
+
+
+def test_figures_through_the_api(township, c):
+    closed_satisfied(township, c)
+    figures.rollup()
+    client = signed_in_client(c.town_leader)
+    body = client.get("/api/v1/cases/figures/").json()
+    assert body["total"]["received"] == 1 and body["total"]["satisfaction_rate"] == 1.0
+    assert body["by_region"][0]["name"] == "南山村"
+    assert client.get("/api/v1/cases/figures/?start=2026-05-01&end=2026-01-01").status_code == 422
+    assert signed_in_client(c.grid_worker).get("/api/v1/cases/figures/").status_code == 403
