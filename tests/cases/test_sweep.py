@@ -131,3 +131,38 @@ def test_two_sweeps_at_once_escalate_once(township):
     assert sum(r["escalated"] for r in results) == 5
     for case in cases:
         assert CaseEvent.objects.filter(case=case, action="auto_escalate").count() == 1
+
+
+def test_a_sweep_cut_off_midway_is_finished_by_the_next_run(township):
+    """A worker killed mid-sweep: each case is its own transaction, so what was done stays done once, and the
+    next run (the next slot, or the reaper's retry) does the rest. `batch=2` stops the first run after two."""
+    c = cast(township)
+    clock.set_fixed(local(2025, 11, 13, 9, 0))
+    cases = [reported(township, c) for _ in range(5)]
+    clock.set_fixed(local(2025, 11, 15, 1, 0))
+    assert services.deadline_sweep(batch=2)["overdue"] == 2
+    assert services.deadline_sweep()["overdue"] == 3
+    for case in cases:
+        assert CaseEvent.objects.filter(case=case, action="overdue").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_the_sweep_and_the_rollup(township):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from xiangzhi.cases.models import CaseStat
+
+    c = cast(township)
+    clock.set_fixed(local(2025, 11, 13, 9, 0))
+    case = reported(township, c)
+    clock.set_fixed(local(2025, 11, 18, 0, 5))
+    call_command("worker", "--once")
+    ran = dict(DBTaskResult.objects.values_list("task_path", "status"))
+    assert ran["xiangzhi.cases.tasks.deadline_sweep"] == "SUCCESSFUL"
+    assert ran["xiangzhi.cases.tasks.rollup"] == "SUCCESSFUL"
+    case.refresh_from_db()
+    assert case.level == "village" and case.was_overdue
+    assert CaseStat.objects.filter(region_code=township.grid_a1.code).exists()
+    event = CaseEvent.objects.get(case=case, action="auto_escalate")
+    assert event.actor_id is None and event.actor_label == "系统"

@@ -88,6 +88,8 @@ class AccountGateMiddleware:
         path = request.path
         if path.startswith(logout_url):
             return None
+        if path.startswith("/open311/"):
+            return None  # the public Open311 API: no view there uses the session or request.user
         if path.startswith("/api/") and _valid_bearer_token(request):
             return None  # a token call: judged by services.token_authenticate, not by the browser session
         if services.is_privileged(user) and not getattr(user, "is_verified", lambda: False)():

@@ -103,14 +103,13 @@ def route(*, region_code: str, level: str, category: str = "", triage: str = "")
         )
     )
     if not rows:
-        # Only reached if the default rows were deleted: a sane fallback rather than a dead end.
-        return Route(
-            handler=_default_handler(level),
-            level=level,
-            department_code="",
-            deadline_value=5,
-            deadline_unit="workdays",
-        )
+        # The default rows are loaded by migration 0002; should they be missing (a test database flushed
+        # between tests, a table emptied by hand), the same defaults are read from the code.
+        rows = [
+            r
+            for r in default_rules()
+            if r.level == level and r.category in ("", category) and r.triage in ("", triage)
+        ]
     best = max(rows, key=lambda r: (r.town_code != "", r.category != "", r.triage != ""))
     route = Route(
         handler=best.handler,
@@ -125,6 +124,23 @@ def route(*, region_code: str, level: str, category: str = "", triage: str = "")
         # the petition limit is the law's, whatever a town's rule says
         route = Route(**{**route.__dict__, "deadline_value": PETITION_DAYS, "deadline_unit": "days"})
     return route
+
+
+def default_rules() -> list[RoutingRule]:
+    """DEFAULT_RULES as (unsaved) rows."""
+    return [
+        RoutingRule(
+            town_code="",
+            category=c,
+            triage=t,
+            level=lvl,
+            handler=h,
+            department_code=d,
+            deadline_value=v,
+            deadline_unit=u,
+        )
+        for c, t, lvl, h, d, v, u in DEFAULT_RULES
+    ]
 
 
 def _default_handler(level: str) -> str:
