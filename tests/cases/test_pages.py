@@ -407,3 +407,20 @@ def test_verify_failed_needs_a_note(township, c):
     )
     assert "核查未通过时请写明" in field_error(resp, "verify-note")
     assert Case.objects.get(pk=case.pk).state == Case.RESOLVED
+
+
+def test_the_reporter_opens_the_photos_of_their_own_case_and_nobody_else_does(township):
+    from tests.cases.factories import villager
+
+    c = cast(township)
+    case = reported(township, c, photos=[photo()])
+    file_id = case.photos.get().file_id
+    url = f"/cases/{case.pk}/files/{file_id}/"
+    own = signed_in_client(c.villager).get(url)
+    assert own.status_code == 200 and own["Content-Type"] == "image/jpeg"
+    assert signed_in_client(c.grid_worker).get(url).status_code == 200
+    neighbour = villager(township.village_a, name="李婶")
+    assert signed_in_client(neighbour).get(url).status_code == 404  # another villager's case
+    other = reported(township, c, photos=[photo()])
+    wrong = f"/cases/{case.pk}/files/{other.photos.get().file_id}/"
+    assert signed_in_client(c.villager).get(wrong).status_code == 404  # not this case's file

@@ -35,6 +35,18 @@ def _reported(grid):
     return _out(_report(grid, f"事件{grid.code}"), f"事件{grid.code}")
 
 
+def _with_photo(grid):
+    """A case with a photo: the case's own file route serves it to whoever may see the case."""
+    from tests.cases.factories import photo
+    from xiangzhi.cases import services
+
+    marker = f"事件{grid.code}"
+    case, _ = services.case_report(
+        user=None, region_code=grid.code, description=f"{marker}。", title=marker, photos=[photo()]
+    )
+    return {"pk": case.pk, "file_id": case.photos.get().file_id}, marker
+
+
 def _steps(grid, *steps):
     """A case in `grid` moved by its grid worker through `steps` (accept, start, resolve, verify …)."""
     from xiangzhi.cases import services
@@ -137,6 +149,7 @@ def _form(name, **fields):
 FILTERS = {"region": ("region",), "q": ("marker",)}
 
 ROUTES = {
+    "cases:file": Detail("grid_worker", _with_photo),
     "cases:list": [
         Listing("grid_worker", _reported, filters=FILTERS),
         Listing("village_secretary", _reported, filters=FILTERS),

@@ -23,6 +23,14 @@ def _village_figures(grid):
     return {}, f'data-label="辖区">{Region.objects.get(code=grid.code[:12]).name}</td>'
 
 
+def _village_name(grid):
+    """The API's figures by village: the village with cases is named, as its own row."""
+    from xiangzhi.regions.models import Region
+
+    _case_in(grid)
+    return {}, f'"name": "{Region.objects.get(code=grid.code[:12]).name}"'
+
+
 def _town_rule(grid):
     from xiangzhi.cases.models import RoutingRule
 
@@ -61,6 +69,7 @@ def _rule_saved(response, k):
 
 ROUTES = {
     "cases:figures": Listing("town_leader", _village_figures),
+    "api:case_figures": Listing("town_leader", _village_name, api=True),
     "cases:export": Listing("town_leader", _case_in, filters={"region": ("region",)}),
     "cases:routing": Listing("town_leader", _town_rule, post=Post(data=_rule_form, ok=_rule_saved)),
 }

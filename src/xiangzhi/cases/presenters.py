@@ -3,7 +3,6 @@ Read-only helpers for the pages; nothing here decides who may do what (selectors
 
 from dataclasses import dataclass, field
 
-from xiangzhi import policy
 from xiangzhi.cases import selectors, states
 from xiangzhi.cases.models import HANDLER_LABELS, LEVEL_LABELS, RATING_LABELS, URGENCY_CHOICES, Case
 
@@ -138,11 +137,6 @@ def facts(user, case: Case) -> list[tuple[str, str]]:
     if case.hotline_number:
         rows.append(("热线工单号", case.hotline_number))
     return rows
-
-
-def can_see_files(user, case: Case) -> bool:
-    """Photos are served by the policy-checked file view; who may open them is its rule ("files.view")."""
-    return policy.can(user, "files.view", case)
 
 
 def report_regions(user) -> list:

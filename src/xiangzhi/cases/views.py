@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
@@ -361,7 +362,6 @@ def _render_case(request, case: Case, *, bound: dict | None = None, status: int 
         "facts": presenters.facts(user, case),
         "timeline": presenters.timeline_entries(case),
         "photos": photos,
-        "can_see_files": presenters.can_see_files(user, case),
         "action_forms": action_forms,
         "refused": refused,
         "pending": pending,
@@ -423,8 +423,26 @@ def _action_view(name: str):
     return view
 
 
+@login_required
+@require_GET
+def case_file(request, pk: int, file_id: int):
+    """A photo or attachment of a case, to whoever may see the case (staff in reach, and the reporter of their
+    own case, whom the staff-only file view would refuse). A file that is not the case's own is a 404."""
+    from xiangzhi.core.models import PrivateFile
+    from xiangzhi.core.views import file_response
+
+    case = selectors.case_get(user=request.user, pk=pk)
+    belongs = (
+        case.photos.filter(file_id=file_id).exists() or case.events.filter(attachments__pk=file_id).exists()
+    )
+    if not belongs:
+        raise Http404("未找到")
+    return file_response(PrivateFile.objects.get(pk=file_id))
+
+
 urlpatterns = [
     path("", case_list, name="list"),
+    path("<int:pk>/files/<int:file_id>/", case_file, name="file"),
     path("report/", report, name="report"),
     path("<int:pk>/", case_detail, name="detail"),
     *[path(f"<int:pk>/{name}/", _action_view(name), name=name) for name in ACTIONS],

@@ -69,6 +69,12 @@ def inbox_read_all(request):
 def private_file(request, pk: int):
     """Serve a private file only when the policy allows; anything else is a 404 (audited when out of scope)."""
     pf = policy.get_scoped_or_404(request.user, "files.view", PrivateFile.objects.all(), pk=pk)
+    return file_response(pf)
+
+
+def file_response(pf: PrivateFile):
+    """The bytes of a private file, for a view that has already asked the policy (this one, or a module's own view
+    that authorises through its object: a reporter opening the photos of their own case)."""
     try:
         handle = pf.file.open("rb")
     except FileNotFoundError:

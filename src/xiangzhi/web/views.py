@@ -10,6 +10,11 @@ from xiangzhi.web import selectors
 
 # Home-page shortcuts by action: what each role can do first.
 SHORTCUTS = [
+    ("cases.view", "事件", "/cases/", "待受理、办理中、超期的事件与办理经过"),
+    ("cases.report", "上报事件", "/cases/report/", "巡查中发现的问题，拍照上报"),
+    ("grid.record", "今日巡查", "/grid/patrols/today/", "记录今天的巡查，顺手上报发现的问题"),
+    ("grid.record", "登记走访", "/grid/visits/new/", "入户走访，记下群众的需求"),
+    ("cases.figures", "事件统计", "/cases/figures/", "按期办结率、满意率、上报层级"),
     ("people.view", "户籍台账", "/people/households/", "按网格查看户和人员"),
     ("people.import", "导入台账", "/people/register/import/", "从 Excel 导入户籍台账"),
     ("party.view", "党组织", "/party/orgs/", "支部、党员与党员联户"),
