@@ -298,11 +298,6 @@ def test_detail_never_shows_a_phone_in_clear(township, c):
     assert "13912345678" not in detail and "*******5678" in detail
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="case_report makes the importing cadre the reporter of a hotline order (change requested: reporter "
-    "left empty for source='hotline'); remove this mark once it is in",
-)
 def test_a_hotline_case_names_the_caller_not_the_importing_cadre(township, c):
     resp = post(
         bearer(c.town_leader),

@@ -97,3 +97,20 @@ def test_figures_through_the_api(township, c):
     assert body["by_region"][0]["name"] == "南山村"
     assert client.get("/api/v1/cases/figures/?start=2026-05-01&end=2026-01-01").status_code == 422
     assert signed_in_client(c.grid_worker).get("/api/v1/cases/figures/").status_code == 403
+
+
+def test_a_dispute_case_opens_a_mediation_from_its_page_and_the_figures_count_it(township, c):
+    from xiangzhi.mediation import services as mediation_services
+
+    case = reported(township, c, category="DISPUTE", description="两户因宅基地边界争执。")
+    page = signed_in_client(c.secretary).get(f"/cases/{case.pk}/").content.decode()
+    assert "发起调解" in page and f"/mediation/new/?case={case.pk}" in page
+    other = reported(township, c, category="ENVIRONMENT")
+    assert "发起调解" not in signed_in_client(c.secretary).get(f"/cases/{other.pk}/").content.decode()
+    m = mediation_services.mediation_open(
+        user=c.secretary, case=case, level="village", summary="宅基地边界纠纷"
+    )
+    page = signed_in_client(c.secretary).get(f"/cases/{case.pk}/").content.decode()
+    assert f"/mediation/{m.pk}/" in page and "调解中" in page and "发起调解" not in page
+    figures_page = signed_in_client(c.town_leader).get("/cases/figures/").content.decode()
+    assert "期间发起调解 1 件" in figures_page

@@ -508,9 +508,9 @@ def case_extension_decide(request, case_id: int, extension_id: int, body: Decide
     extension = DeadlineExtension.objects.filter(pk=extension_id, case=case).select_related("case").first()
     if extension is None:
         raise Http404("未找到")
-    if body.version is not None and body.version != case.version:
-        raise Conflict("该事件刚被他人更新过，请刷新页面查看最新状态后再操作。", code="stale")
-    services.extension_decide(user=request.auth, extension=extension, approve=body.approve, note=body.note)
+    services.extension_decide(
+        user=request.auth, extension=extension, approve=body.approve, note=body.note, version=body.version
+    )
     return _detail(request.auth, _fresh(case))
 
 

@@ -333,6 +333,7 @@ def _file(user, order: Order) -> tuple[Case, bool]:
         hotline_number=order.hotline_number,
         reporter_name=order.reporter_name,
         reporter_phone=order.reporter_phone,
+        reported_at=order.called_at,
     )
 
 

@@ -41,6 +41,9 @@ MAX_NOTE = 1000
 LAT_RANGE = (Decimal("3.8"), Decimal("53.6"))
 LON_RANGE = (Decimal("73.5"), Decimal("135.1"))
 SYSTEM_LABEL = "系统"
+MAX_EXTENSION = dt.timedelta(
+    days=366
+)  # a deadline further out is a typing slip (and would overflow the grace)
 
 
 # -- reading helpers used by the services ----------------------------------------------------------------------
@@ -273,9 +276,11 @@ def case_report(
     reporter_name: str = "",
     reporter_phone: str = "",
     hotline_number: str = "",
+    reported_at: dt.datetime | None = None,
 ) -> tuple[Case, bool]:
     """File a case. Returns (case, created): a second submission with the same idempotency key (the same
-    reporter) or the same hotline order number returns the case already filed, created=False."""
+    reporter) or the same hotline order number returns the case already filed, created=False. `reported_at`
+    (hotline orders only: the time of the call) dates the report; its deadline still runs from now."""
     idempotency_key = (idempotency_key or "").strip()[:80]
     hotline_number = (hotline_number or "").strip()[:40]
     existing = _existing(user, idempotency_key, hotline_number)
@@ -296,6 +301,11 @@ def case_report(
 
     phone = normalise_phone(reporter_phone) if reporter_phone else ""
     level = "grid" if region.level in ("grid", "micro_grid") else "village"
+    if reported_at is not None:
+        if source != "hotline":
+            raise ValueError("case_report: reported_at is for hotline orders only")
+        if reported_at > clock.now():
+            raise ValidationFailed("来电时间晚于现在，请核对。", field="reported_at")
     confidential = top == "PETITION" or bool(sub and sub.confidential_reporter)
     try:
         with transaction.atomic():
@@ -312,7 +322,8 @@ def case_report(
                 subcategory=sub,
                 confidential_reporter=confidential,
                 source=source,
-                reporter=user if getattr(user, "pk", None) else None,
+                # a hotline order is filed by a cadre for a caller without an account: the caller is the reporter
+                reporter=user if getattr(user, "pk", None) and source != "hotline" else None,
                 reporter_name=(reporter_name or "").strip()[:50],
                 reporter_phone=phone,
                 hotline_number=hotline_number,
@@ -320,7 +331,7 @@ def case_report(
                 state=Case.REPORTED,
                 level=level,
                 max_level=level,
-                reported_at=now,
+                reported_at=reported_at or now,
                 updated_at=now,
             )
             r = routing.intake(region_code=region.code, level=level)
@@ -824,6 +835,8 @@ def extension_request(
             raise Conflict("事件当前没有办理时限，无需延期。")
         if case.extensions.filter(approved=None).exists():
             raise Conflict("已有一份延期申请在等待审批。", code="pending_extension")
+        if new_deadline - clock.now() > MAX_EXTENSION:
+            raise ValidationFailed("延期后的时限不能超过一年以后。", field="new_deadline")
         if new_deadline <= asg.deadline:
             raise ValidationFailed("延期后的时限须晚于现在的时限。", field="new_deadline")
         if case.is_petition:
@@ -852,13 +865,13 @@ def extension_request(
 
 
 def extension_decide(
-    *, user, extension: DeadlineExtension, approve: bool, note: str = ""
+    *, user, extension: DeadlineExtension, approve: bool, note: str = "", version: int | None = None
 ) -> DeadlineExtension:
     case = extension.case
     _guard(user, "cases.decide_extension", case)
     note = clean_text(note, field="note", label="审批意见", required=not approve, limit=MAX_NOTE)
     with transaction.atomic():
-        case = _lock(case, version=None)
+        case = _lock(case, version=version, user=user, action="cases.decide_extension")
         ext = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
         if ext.approved is not None:
             raise Conflict("这份延期申请已经审批过了。", code="decided")

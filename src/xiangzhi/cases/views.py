@@ -370,8 +370,23 @@ def _render_case(request, case: Case, *, bound: dict | None = None, status: int 
         "draft_key": DRAFT_KEY,
         "state_label": states.STATE_LABELS.get(case.state, case.state),
         "deadline_words": presenters.deadline_words(case),
+        **_mediation_context(user, case),
     }
     return render(request, "cases/detail.html", context, status=status)
+
+
+def _mediation_context(user, case: Case) -> dict:
+    """A 矛盾纠纷 case can open a mediation (人民调解); the case page lists the mediations it has."""
+    from xiangzhi.mediation import selectors as mediation_selectors
+
+    mediations = list(mediation_selectors.mediations_of_case(user=user, case=case))
+    return {
+        "mediations": mediations,
+        "can_open_mediation": case.category == "DISPUTE"
+        and case.is_open
+        and not any(m.is_open for m in mediations)  # one open mediation per case
+        and policy.can(user, "mediation.open", case),
+    }
 
 
 @login_required

@@ -70,6 +70,13 @@ def figures_page(request):
     regions = region_selectors.region_list(
         user=request.user, action="cases.figures", levels=["town", "village"]
     )
+    mediation = None
+    if policy.can(request.user, "mediation.view"):
+        from xiangzhi.mediation.selectors import mediation_figures
+
+        end_day = (end.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        mediation = mediation_figures(request.user, region=region, start=start, end=end_day)
+        mediation["success_pct"] = excel.pct(mediation["success_rate"])
     return render(
         request,
         "cases/figures.html",
@@ -82,6 +89,7 @@ def figures_page(request):
             "categories": CATEGORY_CHOICES,
             "regions": regions.only("code", "name", "level"),
             "query": g.urlencode(),
+            "mediation": mediation,
         },
     )
 
