@@ -347,9 +347,10 @@ def case_create(
         source="api",
         idempotency_key=_header_text(idempotency_key or ""),
     )
-    return Status(
-        201 if created else 200, _detail(request.auth, selectors.case_get(user=request.auth, pk=case.pk))
-    )
+    if created:
+        # the case in hand is the one just written (no second read: intake is the busiest path)
+        return Status(201, _detail(request.auth, case))
+    return Status(200, _detail(request.auth, selectors.case_get(user=request.auth, pk=case.pk)))
 
 
 # -- transitions -----------------------------------------------------------------------------------------------

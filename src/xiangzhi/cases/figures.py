@@ -54,31 +54,40 @@ def _month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, dt.datetime.combine(nxt, dt.time.min, tzinfo=tz)
 
 
-def _aggregate(qs) -> dict:
+def _grouped(qs) -> list[CaseStat]:
+    """CaseStat rows for the cases of `qs`, one per (region, month reported, category), in one grouped query."""
     closed = Q(state=Case.CLOSED)
     resolved = Q(resolved_at__isnull=False)
-    return qs.aggregate(
-        received=Count("id"),
-        closed=Count("id", filter=closed),
-        resolved=Count("id", filter=resolved),
-        due=Count("id", filter=resolved | Q(was_overdue=True)),
-        on_time=Count("id", filter=Q(closed_on_time=True)),
-        reopened=Count("id", filter=Q(reopen_count__gt=0)),
-        satisfied=Count("id", filter=closed & Q(rating="satisfied")),
-        partly=Count("id", filter=closed & Q(rating="partly")),
-        unsatisfied=Count("id", filter=closed & Q(rating="unsatisfied")),
-        unrated=Count("id", filter=closed & Q(rating="unrated")),
-        to_village=Count("id", filter=Q(max_level="village")),
-        to_town=Count("id", filter=Q(max_level="town")),
-        to_county=Count("id", filter=Q(max_level="county")),
+    rows = (
+        qs.annotate(m=TruncMonth("reported_at"))
+        .values("region_code", "m", "category")
+        .annotate(
+            received=Count("id"),
+            closed=Count("id", filter=closed),
+            resolved=Count("id", filter=resolved),
+            due=Count("id", filter=resolved | Q(was_overdue=True)),
+            on_time=Count("id", filter=Q(closed_on_time=True)),
+            reopened=Count("id", filter=Q(reopen_count__gt=0)),
+            satisfied=Count("id", filter=closed & Q(rating="satisfied")),
+            partly=Count("id", filter=closed & Q(rating="partly")),
+            unsatisfied=Count("id", filter=closed & Q(rating="unsatisfied")),
+            unrated=Count("id", filter=closed & Q(rating="unrated")),
+            to_village=Count("id", filter=Q(max_level="village")),
+            to_town=Count("id", filter=Q(max_level="town")),
+            to_county=Count("id", filter=Q(max_level="county")),
+            close=Sum(
+                ExpressionWrapper(F("resolved_at") - F("reported_at"), output_field=DurationField()),
+                filter=resolved,
+            ),
+        )
+        .order_by()
     )
-
-
-def _close_seconds(qs) -> int:
-    total = qs.filter(resolved_at__isnull=False).aggregate(
-        s=Sum(ExpressionWrapper(F("resolved_at") - F("reported_at"), output_field=DurationField()))
-    )["s"]
-    return int(total.total_seconds()) if total else 0
+    stats = []
+    for r in rows.iterator(chunk_size=20_000):
+        m, close = r.pop("m"), r.pop("close")
+        month = (m.date() if isinstance(m, dt.datetime) else m).replace(day=1)
+        stats.append(CaseStat(month=month, close_seconds=int(close.total_seconds()) if close else 0, **r))
+    return stats
 
 
 def rebuild(region_code: str, month: dt.date) -> None:
@@ -87,39 +96,42 @@ def rebuild(region_code: str, month: dt.date) -> None:
     base = Case.objects.filter(region_code=region_code, reported_at__gte=start, reported_at__lt=end)
     with transaction.atomic():
         CaseStat.objects.filter(region_code=region_code, month=month).delete()
-        rows = []
-        for category in base.order_by().values_list("category", flat=True).distinct():
-            qs = base.filter(category=category)
-            counts = _aggregate(qs)
-            rows.append(
-                CaseStat(
-                    region_code=region_code,
-                    month=month,
-                    category=category,
-                    close_seconds=_close_seconds(qs),
-                    **counts,
-                )
-            )
-        CaseStat.objects.bulk_create(rows)
+        CaseStat.objects.bulk_create(_grouped(base))
+
+
+# A case changed by a transaction that began before a run and committed after it carries an `updated_at` earlier
+# than the run's mark: each run looks back this far past the mark, so no such change is missed.
+OVERLAP = dt.timedelta(minutes=10)
 
 
 def rollup(*, now: dt.datetime | None = None, full: bool = False) -> int:
-    """Rebuild the region-months touched since the last run (all of them with `full`). Returns how many.
-    Safe to run twice at once: the mark row is locked for the run."""
+    """Rebuild the region-months touched since the last run; with `full`, every row from one grouped query over
+    all cases. Returns how many region-months (or, with `full`, rows) were written. Safe to run twice at once:
+    the mark row is locked for the run."""
     now = now or clock.now()
     with transaction.atomic():
         mark, _ = RollupMark.objects.select_for_update().get_or_create(
             name=MARK, defaults={"upto": dt.datetime(2000, 1, 1, tzinfo=dt.UTC)}
         )
-        since = None if full else mark.upto
-        changed = Case.objects.all() if since is None else Case.objects.filter(updated_at__gte=since)
-        pairs = set(changed.annotate(m=TruncMonth("reported_at")).values_list("region_code", "m").distinct())
-        for region_code, m in pairs:
-            month = m.date() if isinstance(m, dt.datetime) else m
-            rebuild(region_code, month.replace(day=1))
+        if full:
+            stats = _grouped(Case.objects.all())
+            CaseStat.objects.all().delete()
+            CaseStat.objects.bulk_create(stats, batch_size=5_000)
+            done = len(stats)
+        else:
+            changed = Case.objects.filter(updated_at__gte=mark.upto - OVERLAP)
+            pairs = set(
+                changed.order_by()
+                .annotate(m=TruncMonth("reported_at"))
+                .values_list("region_code", "m")
+                .distinct()
+            )
+            for region_code, m in pairs:
+                rebuild(region_code, (m.date() if isinstance(m, dt.datetime) else m).replace(day=1))
+            done = len(pairs)
         mark.upto = now
         mark.save(update_fields=["upto"])
-    return len(pairs)
+    return done
 
 
 def last_rollup() -> dt.datetime | None:

@@ -203,12 +203,19 @@ def _department_for(case: Case, code: str):
 
 
 def _give(
-    case: Case, r: routing.Route, user, *, department=None, start: dt.datetime | None = None
+    case: Case,
+    r: routing.Route,
+    user,
+    *,
+    department=None,
+    start: dt.datetime | None = None,
+    save: bool = True,
 ) -> CaseAssignment:
-    """Hand the case to the handler of route `r` with a fresh deadline (the previous assignment must be ended)."""
+    """Hand the case to the handler of route `r` with a fresh deadline (the previous assignment must be ended).
+    With save=False the assignment is returned unsaved (for a case not inserted yet)."""
     start = start or clock.now()
     deadline = r.deadline_from(start)
-    asg = CaseAssignment.objects.create(
+    asg = CaseAssignment(
         case=case,
         region_code=case.region_code,
         level=r.level,
@@ -220,6 +227,8 @@ def _give(
         warn_at=r.warn_from(start, deadline),
         escalate_at=r.escalate_from(deadline),
     )
+    if save:
+        asg.save()
     case.level, case.handler, case.department = r.level, r.handler, department
     case.deadline, case.is_overdue = deadline, False
     if LEVELS.index(r.level) > LEVELS.index(case.max_level or "grid"):
@@ -255,6 +264,11 @@ def _audit(action: str, case: Case, user, changes: dict) -> None:
 
 def _notify(users, event: str, case: Case, title: str) -> None:
     notify_many(users, event, case, title=title, url=f"/cases/{case.pk}/")
+
+
+def _notify_handlers(case: Case, event: str, title: str) -> None:
+    """Tell the case's handlers at its current level, looked up after the commit (outside the row lock)."""
+    transaction.on_commit(lambda: _notify(handlers_of(case), event, case, title))
 
 
 # -- 提: reporting ----------------------------------------------------------------------------------------------
@@ -334,9 +348,14 @@ def case_report(
                 reported_at=reported_at or now,
                 updated_at=now,
             )
-            r = routing.intake(region_code=region.code, level=level)
+            # one insert each for the case, its assignment and its first timeline entry (the intake path is the
+            # busiest: bench/case_intake.py)
+            asg = _give(
+                case, routing.intake(region_code=region.code, level=level), user, start=now, save=False
+            )
+            case.last_seq = 1
             case.save()
-            _give(case, r, user, start=now)
+            asg.save()
             files = [
                 file_store(
                     upload=p, purpose="case_photo", region_code=region.code, user=user, allowed={"image"}
@@ -344,15 +363,24 @@ def case_report(
                 for p in photos
             ]
             CasePhoto.objects.bulk_create([CasePhoto(case=case, file=f, sort=i) for i, f in enumerate(files)])
-            _event(case, user, "report", before=("", ""), note="")
-            case.save(update_fields=[*ASSIGN_FIELDS, "last_seq"])
-            _audit(
+            CaseEvent.objects.create(
+                case=case,
+                region_code=case.region_code,
+                seq=1,
+                at=now,
+                actor=case.reporter,
+                actor_label=_actor_label(user),
+                action="report",
+                to_state=case.state,
+                to_level=case.level,
+            )
+            _notify_handlers(case, "case.reported", f"新事件待受理：{case.title}")
+            _audit(  # last: the county's audit chain is locked from here to the commit
                 "report",
                 case,
                 user,
                 {"source": source, "category": top, "level": level, "photos": len(files)},
             )
-            _notify(handlers_of(case), "case.reported", case, f"新事件待受理：{case.title}")
     except IntegrityError:
         again = _existing(user, idempotency_key, hotline_number)
         if again is None:
@@ -478,7 +506,7 @@ def case_assign(
                 "department": dept.pk if dept else None,
             },
         )
-        _notify(handlers_of(case), "case.assigned", case, f"事件已派给您办理：{case.title}")
+        _notify_handlers(case, "case.assigned", f"事件已派给您办理：{case.title}")
     return case
 
 
@@ -516,7 +544,7 @@ def case_return(*, user, case: Case, reason: str, version: int | None = None) ->
         _event(case, user, "return", before=before, note=reason)
         _save(case, "state", *ASSIGN_FIELDS)
         _audit("return", case, user, {"to_level": case.level})
-        _notify(handlers_of(case), "case.returned", case, f"事件被退回：{case.title}")
+        _notify_handlers(case, "case.returned", f"事件被退回：{case.title}")
     return case
 
 
@@ -677,7 +705,7 @@ def case_verify(*, user, case: Case, passed: bool, note: str = "", photos=(), ve
             _rehandle(case, user)
             _event(case, user, "verify_failed", before=before, note=note, attachments=files)
             _save(case, "state", "resolved_at", "closed_on_time", *ASSIGN_FIELDS)
-            _notify(handlers_of(case), "case.verify_failed", case, f"核查未通过，请继续办理：{case.title}")
+            _notify_handlers(case, "case.verify_failed", f"核查未通过，请继续办理：{case.title}")
         _audit("verify", case, user, {"passed": passed})
     return case
 
@@ -701,7 +729,7 @@ def _settle_rating(case: Case, user, rating: str, *, source: str, note: str) -> 
         _rehandle(case, user)
         _event(case, user, "reopen", before=before, note=f"不满意。{note}".strip("。"))
         _save(case, "state", "reopen_count", "resolved_at", "closed_on_time", *ASSIGN_FIELDS)
-        _notify(handlers_of(case), "case.reopened", case, f"群众不满意，请重新办理：{case.title}")
+        _notify_handlers(case, "case.reopened", f"群众不满意，请重新办理：{case.title}")
         return
     case.reopen_count += 1
     if case.level == "county":
@@ -772,7 +800,7 @@ def _escalate(case: Case, user, *, note: str, action: str) -> None:
     _give(case, routing.intake(region_code=case.region_code, level=up), user)
     case.state = Case.REPORTED
     _event(case, user, action, before=before, note=note)
-    _notify(handlers_of(case), "case.escalated", case, f"下级上报的事件待受理：{case.title}")
+    _notify_handlers(case, "case.escalated", f"下级上报的事件待受理：{case.title}")
 
 
 def case_escalate(*, user, case: Case, reason: str, version=None) -> Case:
@@ -966,7 +994,7 @@ def _sweep_one(asg_id: int, now: dt.datetime, step: str) -> int:
             asg.save(update_fields=["warned_at"])
             _event(case, None, "warn", before=before, note=f"距办理时限 {_fmt(asg.deadline)} 不足一天。")
             _save(case)
-            _notify(handlers_of(case), "case.deadline_warning", case, f"事件临近办理时限：{case.title}")
+            _notify_handlers(case, "case.deadline_warning", f"事件临近办理时限：{case.title}")
             return 1
         if step == "overdue":
             if asg.overdue_at is not None or asg.deadline > now:
@@ -977,7 +1005,7 @@ def _sweep_one(asg_id: int, now: dt.datetime, step: str) -> int:
             _event(case, None, "overdue", before=before, note=f"已超过办理时限 {_fmt(asg.deadline)}。")
             _save(case, "is_overdue", "was_overdue")
             _audit("overdue", case, None, {"deadline": asg.deadline.isoformat()})
-            _notify(handlers_of(case), "case.overdue", case, f"事件已超期：{case.title}")
+            _notify_handlers(case, "case.overdue", f"事件已超期：{case.title}")
             return 1
         if asg.escalate_at > now or case.level == "county":
             return 0
