@@ -35,6 +35,17 @@ def _reported(grid):
     return _out(_report(grid, f"事件{grid.code}"), f"事件{grid.code}")
 
 
+def _in_days(days: int) -> str:
+    """A deadline `days` ahead, as the form's datetime-local field sends it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from xiangzhi.core import clock
+
+    return timezone.localtime(clock.now() + dt.timedelta(days=days)).strftime("%Y-%m-%dT17:00")
+
+
 def _with_photo(grid):
     """A case with a photo: the case's own file route serves it to whoever may see the case."""
     from tests.cases.factories import photo
@@ -212,7 +223,7 @@ ROUTES = {
         post=Post(
             data=lambda k: {
                 "extend-version": k["_version"],
-                "extend-new_deadline": "2099-01-01T17:00",
+                "extend-new_deadline": _in_days(30),
                 "extend-reason": "等材料",
             },
             ok=_extension_requested,
