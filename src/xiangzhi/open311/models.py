@@ -11,7 +11,9 @@ class Open311Client(models.Model):
 
     name = models.CharField("名称", max_length=60, unique=True)
     key_hash = models.CharField(max_length=64, unique=True)
-    region_code = models.CharField("可上报辖区", max_length=9, db_index=True)
+    region_code = models.CharField(
+        "可上报辖区", max_length=18, db_index=True
+    )  # a county or town; 18 like every copy (a merger rewrites them all)
     is_active = models.BooleanField("有效", default=True)
     created_at = models.DateTimeField("创建时间", default=clock.now)
 

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=60, unique=True, verbose_name='名称')),
                 ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('region_code', models.CharField(db_index=True, max_length=9, verbose_name='可上报辖区')),
+                ('region_code', models.CharField(db_index=True, max_length=18, verbose_name='可上报辖区')),
                 ('is_active', models.BooleanField(default=True, verbose_name='有效')),
                 ('created_at', models.DateTimeField(default=xiangzhi.core.clock.now, verbose_name='创建时间')),
             ],
