@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -37,6 +37,7 @@ from xiangzhi.cases import services
 from xiangzhi.cases.models import CATEGORY_CHOICES, CATEGORY_CODES, Case, CaseCategory
 from xiangzhi.core import clock
 from xiangzhi.core.errors import DomainError, PermissionDenied, ValidationFailed
+from xiangzhi.core.xlsx import cell_text, read_table
 from xiangzhi.regions.models import Region
 
 SHEET_TITLE = "热线工单"
@@ -168,12 +169,7 @@ class Order:
         return f"{self.text}\n（12345 来电时间：{timezone.localtime(self.called_at):%Y-%m-%d %H:%M}）"
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+_text = cell_text
 
 
 def _number(value, order: Order) -> str:
@@ -448,36 +444,26 @@ def _columns(rows: list[tuple]) -> tuple[int, dict[str, int]] | None:
 
 
 def _read(file, result: ImportResult) -> list[Order]:
-    try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable upload gets the same answer
-        result.file_error = "无法读取该文件：请上传 .xlsx 格式的热线工单表（可先下载模板）。"
-        return []
-    ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True, max_row=MAX_IMPORT_ROWS + 10))
-    wb.close()
-    found = _columns(rows)
-    if found is None:
-        result.file_error = "找不到表头：第一行应为“工单编号、来电时间、来电人……”（请使用模板）。"
-        return []
-    header_index, columns = found
-    missing = [h for h in REQUIRED_HEADERS if h not in columns]
-    if missing:
-        result.file_error = f"缺少列：{'、'.join(missing)}（请使用模板）。"
+    table = read_table(
+        file,
+        sheet_title=SHEET_TITLE,
+        max_rows=MAX_IMPORT_ROWS,
+        find_header=_columns,
+        required=REQUIRED_HEADERS,
+        what="热线工单表",
+        header_hint="工单编号、来电时间、来电人",
+    )
+    if isinstance(table, str):
+        result.file_error = table
         return []
     orders = []
-    for excel_row, values in enumerate(rows[header_index + 1 :], start=header_index + 2):
-        if not any(_text(v) for v in values):
-            continue
+    for excel_row, values in table.rows:
 
         def raw(header, values=values):
-            i = columns.get(header)
+            i = table.columns.get(header)
             return values[i] if i is not None and i < len(values) else None
 
         orders.append(_fill(Order(row=excel_row), raw))
-    if len(orders) > MAX_IMPORT_ROWS:
-        result.file_error = f"一次最多导入 {MAX_IMPORT_ROWS} 行，请分批导入。"
-        return []
     if not orders:
         result.file_error = "表中没有工单：请从第二行起每行填一张工单。"
         return []

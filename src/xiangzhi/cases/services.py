@@ -28,7 +28,7 @@ from xiangzhi.cases.models import (
     DeadlineExtension,
 )
 from xiangzhi.cases.policy import LEVEL_ROLES, ONE_LEVEL_UP
-from xiangzhi.core import clock
+from xiangzhi.core import clock, text
 from xiangzhi.core.errors import Conflict, ValidationFailed
 from xiangzhi.core.files import file_store
 from xiangzhi.core.notify import notify_many
@@ -88,12 +88,7 @@ def verifiers_of(case: Case):
 
 
 def clean_text(value, *, field: str, label: str, required: bool = True, limit: int = MAX_TEXT) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationFailed(f"请填写{label}。", field=field)
-    if len(text) > limit:
-        raise ValidationFailed(f"{label}太长：最多 {limit} 字，现在 {len(text)} 字。", field=field)
-    return text
+    return text.clean_text(value, field=field, label=label, required=required, limit=limit)
 
 
 def _clean_point(latitude, longitude) -> tuple[Decimal | None, Decimal | None]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from xiangzhi import policy
 from xiangzhi.audit.services import record
-from xiangzhi.core import clock, crypto
+from xiangzhi.core import clock, crypto, text
 from xiangzhi.core.errors import Conflict, ValidationFailed
 from xiangzhi.core.notify import notify_many
 from xiangzhi.mediation.models import (
@@ -49,12 +49,7 @@ MANUAL_OUTCOMES = ("failed", "litigation", "petition")
 
 
 def clean_text(value, *, field: str, label: str, required: bool = True, limit: int = MAX_TEXT) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationFailed(f"请填写{label}。", field=field)
-    if len(text) > limit:
-        raise ValidationFailed(f"{label}太长：最多 {limit} 字，现在 {len(text)} 字。", field=field)
-    return text
+    return text.clean_text(value, field=field, label=label, required=required, limit=limit)
 
 
 def _int(value, *, field: str, label: str, low: int, high: int) -> int:

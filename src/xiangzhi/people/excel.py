@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -21,7 +21,7 @@ from xiangzhi.audit.models import AuditRecord
 from xiangzhi.audit.services import record
 from xiangzhi.core import clock, crypto
 from xiangzhi.core.errors import DomainError, ValidationFailed
-from xiangzhi.core.xlsx import text_row
+from xiangzhi.core.xlsx import cell_text, read_table, text_row
 from xiangzhi.people.models import Household, Resident
 
 TEMPLATE_PATH = Path(__file__).resolve().parent / "data" / "register-template.xlsx"
@@ -227,12 +227,7 @@ class ParsedRow:
         self.errors.append(RowError(self.row, column, reason))
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+_text = cell_text
 
 
 def _date(value) -> dt.date:
@@ -374,31 +369,19 @@ def run_import(*, user, file, village, all_or_nothing: bool = False) -> ImportRe
 
 
 def _read(file, result: ImportResult) -> list[ParsedRow]:
-    try:
-        wb = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable upload gets the same answer
-        result.file_error = "无法读取该文件：请上传 .xlsx 格式的台账（可先下载模板）。"
+    table = read_table(
+        file,
+        sheet_title=SHEET_TITLE,
+        max_rows=MAX_IMPORT_ROWS,
+        find_header=_find_header,
+        required=REQUIRED_HEADERS,
+        what="台账",
+        header_hint="组别、户号、户主、姓名",
+    )
+    if isinstance(table, str):
+        result.file_error = table
         return []
-    ws = wb[SHEET_TITLE] if SHEET_TITLE in wb.sheetnames else wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True, max_row=MAX_IMPORT_ROWS + 10))
-    wb.close()
-    found = _find_header(rows)
-    if found is None:
-        result.file_error = "找不到表头：第一行应为“组别、户号、户主、姓名……”（请使用模板）。"
-        return []
-    header_index, columns = found
-    missing = [h for h in REQUIRED_HEADERS if h not in columns]
-    if missing:
-        result.file_error = f"缺少列：{'、'.join(missing)}（请使用模板）。"
-        return []
-    parsed = []
-    for offset, values in enumerate(rows[header_index + 1 :], start=header_index + 2):
-        if not any(_text(v) for v in values):
-            continue
-        parsed.append(_parse_row(offset, values, columns))
-    if len(parsed) > MAX_IMPORT_ROWS:
-        result.file_error = f"一次最多导入 {MAX_IMPORT_ROWS} 行，请分批导入。"
-        return []
+    parsed = [_parse_row(excel_row, values, table.columns) for excel_row, values in table.rows]
     result.rows = len(parsed)
     return parsed
 
