@@ -163,6 +163,7 @@ def _summary(case: Case) -> dict:
 
 
 def _detail(user, case: Case) -> dict:
+    filed = getattr(case, "just_filed", None)  # a case just reported: answered from the rows just written
     events = [
         {
             "seq": e.seq,
@@ -175,9 +176,9 @@ def _detail(user, case: Case) -> dict:
             "from_level": e.from_level,
             "to_level": e.to_level,
             "note": e.note,
-            "attachments": [_file_url(f) for f in e.attachments.all()],
+            "attachments": [] if filed else [_file_url(f) for f in e.attachments.all()],
         }
-        for e in selectors.timeline(case)
+        for e in (filed["events"] if filed else selectors.timeline(case))
     ]
     return {
         **_summary(case),
@@ -197,9 +198,11 @@ def _detail(user, case: Case) -> dict:
         "resolved_at": case.resolved_at,
         "closed_at": case.closed_at,
         "seconds_left": selectors.seconds_left(case),
-        "photos": [_file_url(p.file) for p in case.photos.select_related("file")],
+        "photos": [_file_url(f) for f in filed["photo_files"]]
+        if filed
+        else [_file_url(p.file) for p in case.photos.select_related("file")],
         "allowed_actions": selectors.allowed_actions(user, case),
-        "extensions": list(case.extensions.order_by("-requested_at", "-id")),
+        "extensions": [] if filed else list(case.extensions.order_by("-requested_at", "-id")),
         "timeline": events,
     }
 

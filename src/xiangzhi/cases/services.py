@@ -55,17 +55,18 @@ def handlers_of(case: Case):
     from xiangzhi.regions.codes import ancestor_codes
 
     codes = [*ancestor_codes(case.region_code), case.region_code]
+    # one query (the grants as a subquery); at the town a department's staff hear of their own department's cases
     grants = RoleAssignment.objects.filter(
         is_active=True, role__in=LEVEL_ROLES[case.level], region_code__in=codes
-    ).only("user_id", "role", "scope_id")
-    # at the town a department's staff hear of their own department's cases only
-    grants = [
-        g
-        for g in grants
-        if g.role != "department_staff" or (case.department_id and g.scope_id == case.department_id)
-    ]
-    user_ids = {g.user_id for g in grants}
-    return list(User.objects.filter(pk__in=user_ids, is_active=True))
+    ).exclude(role="department_staff")
+    if case.department_id and "department_staff" in LEVEL_ROLES[case.level]:
+        grants = grants | RoleAssignment.objects.filter(
+            is_active=True,
+            role="department_staff",
+            region_code__in=codes,
+            scope_id=case.department_id,
+        )
+    return list(User.objects.filter(pk__in=grants.values("user_id"), is_active=True))
 
 
 def verifiers_of(case: Case):
@@ -358,7 +359,7 @@ def case_report(
                 for p in photos
             ]
             CasePhoto.objects.bulk_create([CasePhoto(case=case, file=f, sort=i) for i, f in enumerate(files)])
-            CaseEvent.objects.create(
+            first = CaseEvent.objects.create(
                 case=case,
                 region_code=case.region_code,
                 seq=1,
@@ -369,6 +370,8 @@ def case_report(
                 to_state=case.state,
                 to_level=case.level,
             )
+            # what was just written, so the answer needs no second read (no attachments, no extensions yet)
+            case.just_filed = {"events": [first], "photo_files": files}
             _notify_handlers(case, "case.reported", f"新事件待受理：{case.title}")
             _audit(  # last: the county's audit chain is locked from here to the commit
                 "report",
