@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "xiangzhi.mediation",
     "xiangzhi.grid",
     "xiangzhi.open311",
+    "xiangzhi.points",
     "xiangzhi.web",
 ]
 

@@ -24,7 +24,7 @@ ROLES: dict[str, Role] = {
         Role("village_secretary", "村书记", "village", privileged=True),
         Role("village_committee", "两委成员", "village"),
         Role("supervisor", "村务监督委员会", "village"),
-        Role("points_reviewer", "评议小组成员", "village", scope_kind="review_group"),
+        Role("points_reviewer", "评议小组成员", "village"),  # the village names its one 评议小组
         Role("grid_leader", "网格长", "grid"),
         Role("grid_worker", "网格员", "grid"),
         Role("mediator", "调解员", "village"),
