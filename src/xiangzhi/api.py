@@ -108,10 +108,14 @@ def _routers():
     from xiangzhi.cases.api import router as cases_router
     from xiangzhi.cases.api_figures import router as case_figures_router
     from xiangzhi.grid.api import router as grid_router
+    from xiangzhi.honours.api import router as honours_router
     from xiangzhi.mediation.api import router as mediation_router
     from xiangzhi.party.api import router as party_router
     from xiangzhi.people.api import router as people_router
+    from xiangzhi.points.api import router as points_router
     from xiangzhi.regions.api import router as regions_router
+    from xiangzhi.store.api import router as store_router
+    from xiangzhi.volunteering.api import router as volunteering_router
 
     api.add_router("/", accounts_router)
     api.add_router("/regions/", regions_router)
@@ -121,6 +125,10 @@ def _routers():
     api.add_router("/cases/", cases_router)
     api.add_router("/mediation/", mediation_router)
     api.add_router("/grid/", grid_router)
+    api.add_router("/points/", points_router)
+    api.add_router("/store/", store_router)
+    api.add_router("/honours/", honours_router)
+    api.add_router("/volunteers/", volunteering_router)
 
 
 _routers()

@@ -114,6 +114,9 @@ INSTALLED_APPS = [
     "xiangzhi.grid",
     "xiangzhi.open311",
     "xiangzhi.points",
+    "xiangzhi.store",
+    "xiangzhi.honours",
+    "xiangzhi.volunteering",
     "xiangzhi.web",
 ]
 

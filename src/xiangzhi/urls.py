@@ -16,5 +16,9 @@ urlpatterns = [
     path("mediation/", include("xiangzhi.mediation.urls")),
     path("grid/", include("xiangzhi.grid.urls")),
     path("open311/v2/", include("xiangzhi.open311.urls")),
+    path("points/", include("xiangzhi.points.urls")),
+    path("store/", include("xiangzhi.store.urls")),
+    path("honours/", include("xiangzhi.honours.urls")),
+    path("volunteers/", include("xiangzhi.volunteering.urls")),
     path("", include("xiangzhi.web.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Policy rules of honours (registered with xiangzhi.policy)."""

@@ -1,0 +1,1 @@
+"""Policy rules of store (registered with xiangzhi.policy)."""

@@ -1,0 +1,1 @@
+"""Policy rules of volunteering (registered with xiangzhi.policy)."""
