@@ -279,3 +279,20 @@ def test_demo_cases_walk_the_loop_through_the_services(demo):
     assert CaseEvent.objects.filter(seq=1, action="report").count() == demo.cases
     assert CaseStat.objects.exists()
     assert AuditRecord.objects.get(action="demo.built").changes["cases"] == demo.cases
+
+
+def test_demo_points_go_from_claim_to_ledger_through_the_services(demo):
+    from xiangzhi.points import ledger
+    from xiangzhi.points.models import Claim, LedgerEntry, PointScheme
+
+    assert demo.claims == Claim.objects.count() > 0
+    assert PointScheme.objects.filter(is_template=True, status="active").count() == 1
+    village_scheme = PointScheme.objects.get(is_template=False, status="active")
+    assert village_scheme.based_on.is_template
+    states = set(Claim.objects.values_list("state", flat=True))
+    assert {"posted", "rejected", "notice", "submitted"} <= states
+    # every posted claim has its entry; the ledger verifies
+    assert LedgerEntry.objects.filter(kind="claim").count() == Claim.objects.filter(state="posted").count()
+    assert LedgerEntry.objects.filter(is_violation=True).exists()
+    report = ledger.verify()
+    assert report.ok, report.problems

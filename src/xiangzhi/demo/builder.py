@@ -24,6 +24,7 @@ from xiangzhi.audit.services import record
 from xiangzhi.core import clock, context, crypto
 from xiangzhi.core.services import department_create, department_staff_add
 from xiangzhi.demo import cases as demo_cases
+from xiangzhi.demo import points as demo_points
 from xiangzhi.demo import data
 from xiangzhi.demo.generate import (
     DEFAULT_HOUSEHOLDS,
@@ -80,6 +81,7 @@ class BuildResult:
     party_members: int = 0
     household_links: int = 0
     cases: int = 0
+    claims: int = 0
     accounts: int = 0
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)
@@ -142,6 +144,9 @@ def build(
         t = time.monotonic()
         result.cases = demo_cases.build(village_code=places.villages[DEMO_VILLAGE_INDEX].code, seed=seed)
         result.timings["cases"] = round(time.monotonic() - t, 2)
+        t = time.monotonic()
+        result.claims = demo_points.build(village_code=places.villages[DEMO_VILLAGE_INDEX].code, seed=seed)
+        result.timings["points"] = round(time.monotonic() - t, 2)
         with transaction.atomic():
             record(
                 "demo.built",
@@ -156,6 +161,7 @@ def build(
                     "villages": len(places.villages),
                     "grids": len(places.grids),
                     "cases": result.cases,
+                    "claims": result.claims,
                     "seconds": result.seconds,
                 },
             )

@@ -198,6 +198,7 @@ def scheme_activate(*, user, scheme: PointScheme) -> PointScheme:
 def scheme_copy(*, user, source: PointScheme, region: Region, name: str = "") -> PointScheme:
     """A new draft for `region` with the items of `source`: a town template a village adapts, or the village's
     own active version to change (its next version)."""
+    source = PointScheme.objects.get(pk=source.pk)  # as it is now
     if source.is_template:
         if not region.code.startswith(source.region_code):
             raise ValidationFailed("只能采用本乡镇发布的模板。", field="template")
