@@ -113,6 +113,8 @@ def _routers():
     from xiangzhi.party.api import router as party_router
     from xiangzhi.people.api import router as people_router
     from xiangzhi.points.api import router as points_router
+    from xiangzhi.points.api_ledger import router as points_ledger_router
+    from xiangzhi.points.api_party import router as points_party_router
     from xiangzhi.regions.api import router as regions_router
     from xiangzhi.store.api import router as store_router
     from xiangzhi.volunteering.api import router as volunteering_router
@@ -125,7 +127,9 @@ def _routers():
     api.add_router("/cases/", cases_router)
     api.add_router("/mediation/", mediation_router)
     api.add_router("/grid/", grid_router)
+    api.add_router("/points/party/", points_party_router)
     api.add_router("/points/", points_router)
+    api.add_router("/points/", points_ledger_router)
     api.add_router("/store/", store_router)
     api.add_router("/honours/", honours_router)
     api.add_router("/volunteers/", volunteering_router)

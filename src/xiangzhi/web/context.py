@@ -16,6 +16,7 @@ NAV = [
     ("法律顾问", "/mediation/advisers/", "mediation.view"),
     ("巡查走访", "/grid/patrols/", "grid.view"),
     ("网格覆盖", "/grid/coverage/", "grid.view"),
+    ("积分", "/points/", "points.view"),
     ("部门", "/departments/", "departments.view"),
     ("审计日志", "/audit/", "audit.view"),
     ("账号与角色", "/accounts/users/", "accounts.view"),
