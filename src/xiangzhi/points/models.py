@@ -152,6 +152,9 @@ class Claim(models.Model):
     evidence = models.ManyToManyField("core.PrivateFile", blank=True, related_name="+")
     source = models.CharField("来源", max_length=10, choices=SOURCE_CHOICES)
     batch = models.CharField("批次", max_length=40, blank=True)  # bulk entry of a monthly inspection
+    idempotency_key = models.CharField(
+        max_length=80, blank=True
+    )  # a claimant's retry (the form's one-time token, the API's Idempotency-Key) finds the claim already made
     state = models.CharField("状态", max_length=10, choices=STATE_CHOICES, default=SUBMITTED)
     claimant = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -174,11 +177,17 @@ class Claim(models.Model):
         constraints = [
             models.CheckConstraint(condition=_one_holder(), name="claim_one_holder"),
             models.CheckConstraint(condition=~Q(points=0), name="claim_points_nonzero"),
+            models.UniqueConstraint(
+                fields=["claimant", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="claim_idempotency_once",
+            ),
         ]
         indexes = [
             models.Index(fields=["village_code", "state", "created_at"], name="claim_queue"),
             models.Index(fields=["state", "notice_until"], name="claim_notice_due"),
             models.Index(fields=["household", "created_at"], name="claim_household"),
+            models.Index(fields=["batch"], condition=~Q(batch=""), name="claim_batch"),
         ]
 
     def __str__(self) -> str:

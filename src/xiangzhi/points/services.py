@@ -7,15 +7,17 @@ withdrawn by the claimant; an objection upheld sends a claim in notice back to r
 """
 
 import datetime as dt
+import secrets
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.db.models.functions import Abs
 
 from xiangzhi import policy
-from xiangzhi.audit.services import record
+from xiangzhi.audit.services import record, record_denied
 from xiangzhi.core import clock, text
-from xiangzhi.core.errors import Conflict, ValidationFailed
+from xiangzhi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from xiangzhi.core.files import file_store
 from xiangzhi.core.notify import notify_many
 from xiangzhi.points import ledger, periods
@@ -28,6 +30,7 @@ from xiangzhi.points.models import (
     Claim,
     LedgerEntry,
     Objection,
+    PointBalance,
     PointItem,
     PointScheme,
 )
@@ -355,7 +358,7 @@ def _reviewers(village_code: str):
 
 
 def _create_claim(
-    *, user, item, holder, points, occurred_on, description, source, batch="", photos=()
+    *, user, item, holder, points, occurred_on, description, source, batch="", photos=(), idempotency_key=""
 ) -> Claim:
     scheme = _check_item(item, holder)
     occurred_on = _check_date(occurred_on)
@@ -384,6 +387,7 @@ def _create_claim(
             description=description,
             source=source,
             batch=batch,
+            idempotency_key=idempotency_key,
             claimant=user,
             created_at=clock.now(),
         )
@@ -409,21 +413,44 @@ def _create_claim(
 
 
 def claim_submit(
-    *, user, item: PointItem, household=None, party_member=None, occurred_on=None, description="", photos=()
+    *,
+    user,
+    item: PointItem,
+    household=None,
+    party_member=None,
+    occurred_on=None,
+    description="",
+    photos=(),
+    idempotency_key: str = "",
 ) -> Claim:
-    """申报 by a villager for their own household (or a party member for themself), with evidence."""
+    """申报 by a villager for their own household (or a party member for themself), with evidence.
+
+    `idempotency_key` (the form's one-time token, the API's Idempotency-Key): the same claimant sending the same
+    key again gets the claim already made, marked `repeated = True`, and nothing new is written."""
+    key = (idempotency_key or "").strip()[:80]
+    existing = _submitted_before(user, key)
+    if existing is not None:
+        return existing
     holder = _holder(household, party_member)
     policy.require(user, "points.claim", household if household is not None else party_member)
-    claim = _create_claim(
-        user=user,
-        item=item,
-        holder=holder,
-        points=None,
-        occurred_on=occurred_on,
-        description=description,
-        source=Claim.SOURCE_SELF,
-        photos=photos,
-    )
+    try:
+        claim = _create_claim(
+            user=user,
+            item=item,
+            holder=holder,
+            points=None,
+            occurred_on=occurred_on,
+            description=description,
+            source=Claim.SOURCE_SELF,
+            photos=photos,
+            idempotency_key=key,
+        )
+    except IntegrityError:  # the same key sent twice at once: the other request made it
+        again = _submitted_before(user, key)
+        if again is None:
+            raise
+        return again
+    claim.repeated = False
     notify_many(
         _reviewers(claim.village_code),
         "points.claimed",
@@ -432,6 +459,15 @@ def claim_submit(
         url="/points/review/",
     )
     return claim
+
+
+def _submitted_before(user, key: str) -> Claim | None:
+    if not key or not getattr(user, "pk", None):
+        return None
+    found = Claim.objects.filter(claimant=user, idempotency_key=key).select_related("item").first()
+    if found is not None:
+        found.repeated = True
+    return found
 
 
 def claim_record(
@@ -461,6 +497,230 @@ def claim_record(
         batch=batch,
         photos=photos,
     )
+
+
+# -- bulk entry (the monthly household inspection) -----------------------------------------------------------------
+
+MAX_BULK_ROWS = 500  # one grid or village a screen; keeps every IN list far below SQLite's 999 parameters
+
+
+@dataclass(frozen=True)
+class BulkRow:
+    """One household's line on the bulk screen. `item` None: nothing recorded for it this time."""
+
+    number: int  # the row's number as the page shows it (1-based)
+    household: object
+    item: PointItem | None = None
+    points: int | None = None
+
+
+class RowErrors(ValidationFailed):
+    """A bulk entry refused: `rows` lists (row number, household, message); nothing was written."""
+
+    def __init__(self, rows: list[tuple[int, str, str]]):
+        self.rows = rows
+        shown = "；".join(f"第 {n} 行（{who}）：{msg}" for n, who, msg in rows[:10])
+        more = f"；另有 {len(rows) - 10} 行有误" if len(rows) > 10 else ""
+        super().__init__(f"有 {len(rows)} 行需要修改，全部未保存。{shown}{more}", field="rows")
+
+
+def _who(household) -> str:
+    return f"{household.head_name or '无户主'}户"
+
+
+def _used_by_holder_and_code(household_ids, codes, start: dt.date, end: dt.date) -> dict:
+    """What `used_in_period` counts, for many households and item codes at once: three grouped queries."""
+    used: dict[tuple[int, str], int] = {}
+    net: dict[tuple[int, str], int] = {}
+    posted = (
+        LedgerEntry.objects.filter(
+            household_id__in=household_ids, item_code__in=codes, occurred_on__range=(start, end)
+        )
+        .values_list("household_id", "item_code")
+        .annotate(s=Sum("earned_delta"))
+    )
+    corrections = (
+        LedgerEntry.objects.filter(
+            household_id__in=household_ids,
+            kind=LedgerEntry.CORRECTION,
+            corrects__item_code__in=codes,
+            occurred_on__range=(start, end),
+        )
+        .values_list("household_id", "corrects__item_code")
+        .annotate(s=Sum("earned_delta"))
+    )
+    for household_id, code, total in [*posted, *corrections]:
+        net[(household_id, code)] = net.get((household_id, code), 0) + (total or 0)
+    for key, total in net.items():
+        used[key] = abs(total)
+    pending = (
+        Claim.objects.filter(
+            household_id__in=household_ids,
+            item__code__in=codes,
+            state__in=Claim.OPEN_STATES,
+            occurred_on__range=(start, end),
+        )
+        .values_list("household_id", "item__code")
+        .annotate(s=Sum(Abs("points")))
+    )
+    for household_id, code, total in pending:
+        used[(household_id, code)] = used.get((household_id, code), 0) + (total or 0)
+    return used
+
+
+def _lock_balances(household_ids: list[int], region_codes: dict[int, str]) -> None:
+    """`ledger._lock_balance` for many households: one locking read, one insert of the missing rows (id order, the
+    order every other path locks two holders in)."""
+    ids = sorted(household_ids)
+    have = set(
+        PointBalance.objects.select_for_update()
+        .filter(household_id__in=ids)
+        .order_by("household_id")
+        .values_list("household_id", flat=True)
+    )
+    missing = [h for h in ids if h not in have]
+    if missing:
+        PointBalance.objects.bulk_create(
+            [PointBalance(household_id=h, region_code=region_codes[h]) for h in missing],
+            ignore_conflicts=True,
+        )
+        list(
+            PointBalance.objects.select_for_update()
+            .filter(household_id__in=missing)
+            .order_by("household_id")
+            .values_list("pk", flat=True)
+        )
+
+
+def claims_record_bulk(
+    *,
+    user,
+    rows: list[BulkRow],
+    occurred_on: dt.date | None = None,
+    description: str = "",
+    batch: str = "",
+    region_code: str = "",
+) -> tuple[list[Claim], bool]:
+    """录入 a monthly inspection: one claim per household row that names an item, all sharing `batch`, in one
+    transaction. Every row is checked as `claim_record` would check it (the household active and within the
+    user's reach, the item of its village's active scheme, the sign, the cap counting the other rows of the same
+    batch); any row refused refuses the whole entry (`RowErrors` names each row) and nothing is written.
+
+    Returns (claims, created): the same `batch` sent again by the same user (a double submit) returns the claims
+    already recorded, created=False. A bounded number of queries whatever the number of rows (no notification:
+    recorded claims, like `claim_record`, wait in the review queue)."""
+    occurred_on = _check_date(occurred_on)
+    description = text.clean_text(description, field="description", label="事由", limit=1000, required=False)
+    given = (batch or "").strip()[:40]
+    if given and (done := _batch_of(user, given)):
+        return done, False
+    batch = given or f"B{clock.now():%Y%m%d%H%M%S}{secrets.token_hex(3)}"
+    rows = [r for r in rows if r.item is not None]
+    if not rows:
+        raise ValidationFailed("没有选择任何积分项：请至少为一户选择积分项。", field="rows")
+    if len(rows) > MAX_BULK_ROWS:
+        raise ValidationFailed(f"一次最多录入 {MAX_BULK_ROWS} 户，请按网格分开录入。", field="rows")
+    refused = [r for r in rows if not policy.can(user, "points.record", r.household)]
+    if refused:
+        first = refused[0]
+        record_denied("points.record", obj=first.household, region_code=first.household.region_code)
+        raise PermissionDenied(
+            f"第 {first.number} 行（{_who(first.household)}）：您不能为该户录入积分，全部未保存。"
+        )
+    schemes = {
+        sc.pk: sc for sc in PointScheme.objects.filter(pk__in={r.item.scheme_id for r in rows})
+    }  # as they are now
+    errors: list[tuple[int, str, str]] = []
+    checked: list[tuple[BulkRow, PointScheme, int]] = []
+    for r in rows:
+        h, item = r.household, r.item
+        scheme = schemes.get(item.scheme_id)
+        try:
+            if h.status != h.STATUS_ACTIVE:
+                raise ValidationFailed("该户已销户，不能再记积分。")
+            if (
+                scheme is None
+                or scheme.is_template
+                or scheme.kind != HOLDER_HOUSEHOLD
+                or scheme.status != PointScheme.ACTIVE
+                or scheme.region_code != h.region_code[:12]
+            ):
+                raise ValidationFailed("本村施行中的积分方案没有这一项。")
+            points = _check_points(item, r.points)
+        except ValidationFailed as exc:
+            errors.append((r.number, _who(h), exc.message))
+            continue
+        checked.append((r, scheme, points))
+    if errors:
+        raise RowErrors(errors)
+    household_ids = sorted({r.household.pk for r, _s, _p in checked})
+    with transaction.atomic():
+        _lock_balances(household_ids, {r.household.pk: r.household.region_code for r, _s, _p in checked})
+        if given and (
+            done := _batch_of(user, given)
+        ):  # the same batch committed while this one waited for the locks
+            return done, False
+        capped = [(r, sc, p) for r, sc, p in checked if r.item.cap_per_period is not None]
+        used: dict = {}
+        for bounds in {periods.bounds(occurred_on, sc.period) for _r, sc, _p in capped}:
+            found = _used_by_holder_and_code(
+                household_ids, sorted({r.item.code for r, _s, _p in capped}), *bounds
+            )
+            used[bounds] = found
+        for r, sc, points in capped:
+            bounds = periods.bounds(occurred_on, sc.period)
+            key = (r.household.pk, r.item.code)
+            already = used[bounds].get(key, 0)
+            cap = r.item.cap_per_period
+            if already + abs(points) > cap:
+                errors.append(
+                    (
+                        r.number,
+                        _who(r.household),
+                        f"超过上限：“{r.item.name}”每{dict(PERIOD_CHOICES)[sc.period]}最多 {cap} 分，"
+                        f"本期已计 {already} 分，还可计 {max(cap - already, 0)} 分。",
+                    )
+                )
+            used[bounds][key] = already + abs(points)  # the batch's own earlier rows count too
+        if errors:
+            raise RowErrors(sorted(errors))
+        now = clock.now()
+        claims = Claim.objects.bulk_create(
+            [
+                Claim(
+                    region_code=r.household.region_code,
+                    village_code=r.household.region_code[:12],
+                    scheme=sc,
+                    item=r.item,
+                    household=r.household,
+                    points=points,
+                    claimed_points=points,
+                    occurred_on=occurred_on,
+                    description=description,
+                    source=Claim.SOURCE_RECORDED,
+                    batch=batch,
+                    claimant=user,
+                    created_at=now,
+                )
+                for r, sc, points in checked
+            ]
+        )
+        codes: dict[str, int] = {}
+        for r, _sc, _p in checked:
+            codes[r.item.code] = codes.get(r.item.code, 0) + 1
+        record(
+            "points.claim_bulk",
+            None,
+            changes={"batch": batch, "claims": len(claims), "items": codes, "ids": [c.pk for c in claims]},
+            actor=user,
+            region_code=region_code or checked[0][0].household.region_code[:12],
+            object_repr=f"积分批量录入 {batch}（{len(claims)} 户）",
+        )
+    return claims, True
+
+
+def _batch_of(user, batch: str) -> list[Claim]:
+    return list(Claim.objects.filter(batch=batch, claimant=user).order_by("id")) if batch else []
 
 
 def _lock_claim(claim: Claim, *, version=None) -> Claim:
