@@ -422,6 +422,78 @@ def resident_set_head(*, user, household: Household, resident: Resident) -> Hous
     return household
 
 
+@guarded("people.change", "household")
+def household_split(
+    *,
+    user,
+    household: Household,
+    members: Iterable[Resident],
+    new_head: Resident,
+    address: str,
+    grid: Region | None = None,
+    number: str = "",
+) -> Household:
+    """分户: `members` (in the village, not the head) leave `household` for a new household in `grid` (by default
+    the same grid; another grid of the same village may be named), headed by `new_head`, one of them. At least one
+    member stays behind: moving everyone is not a split. The movers' relation to the new head is 其他 until a cadre
+    records it, as with a change of head. Points move separately (xiangzhi.points.split), in the same transaction
+    when the caller holds one."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if household.status != Household.STATUS_ACTIVE:
+        raise Conflict("该户已销户，不能分户。")
+    ids = {m.pk for m in members}
+    if not ids:
+        raise ValidationFailed("请选择要分出的成员。", field="members")
+    movers = list(Resident.objects.select_for_update().filter(pk__in=ids, household=household).order_by("id"))
+    if len(movers) != len(ids):
+        raise ValidationFailed("只能分出本户的成员。", field="members")
+    if any(m.status != Resident.STATUS_NORMAL for m in movers):
+        raise ValidationFailed("已迁出或已故的居民不能分户。", field="members")
+    if household.head_id in ids:
+        raise ValidationFailed("户主不能分出：如确需由户主另立新户，请先为原户变更户主。", field="members")
+    staying = household.members.filter(status=Resident.STATUS_NORMAL).exclude(pk__in=ids).count()
+    if staying == 0:
+        raise ValidationFailed("原户至少要留下一名成员。", field="members")
+    if new_head.pk not in ids:
+        raise ValidationFailed("新户主须是分出的成员之一。", field="new_head")
+    grid = _grid_region(grid or household.region)
+    if grid.code[:12] != household.region_code[:12]:
+        raise ValidationFailed("分出的新户须在本村的网格内。", field="grid")
+    if user is not None and grid.pk != household.region_id:
+        policy.require(user, "people.change", grid)
+    address = (address or "").strip()
+    if not address:
+        raise ValidationFailed("请填写新户的住址。", field="address")
+    new = Household.objects.create(
+        region=grid,
+        region_code=grid.code,
+        number=(number or "").strip(),
+        group_name=household.group_name,
+        address=address,
+    )
+    for m in movers:
+        m.household, m.region_code = new, grid.code
+        m.relation = "head" if m.pk == new_head.pk else "other"
+        m.save(update_fields=["household", "region_code", "relation", "updated_at"])
+    head = next(m for m in movers if m.pk == new_head.pk)
+    _set_head(new, head)
+    _refresh_household(new)
+    _refresh_household(household)
+    _audit(
+        "people.household_split",
+        household,
+        user,
+        {
+            "new_household": new.pk,
+            "grid": grid.code,
+            "members": [m.pk for m in movers],
+            "head": head.pk,
+            "address": address,
+        },
+    )
+    return new
+
+
 def leave_check(*, resident: Resident, date: dt.date | None) -> None:
     """The rules for marking a resident moved away or deceased on `date`; asked again by `_leave`, and by the
     web form before its confirmation step so that a bad date is answered before the person confirms."""
