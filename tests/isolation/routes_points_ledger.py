@@ -120,34 +120,21 @@ ROUTES = {
 }
 
 
-def _api_mounted() -> bool:
-    """The API routes are registered once xiangzhi.api mounts points/api_ledger.py's router (the lead's wiring);
-    until then they do not exist and registering them would be stale."""
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        reverse("api:passbook_mine")
-    except NoReverseMatch:
-        return False
-    return True
-
-
-if _api_mounted():
-    ROUTES.update(
-        {
-            "api:passbook_mine": Exempt("只返回调用者本人所在户的存折（见 tests/points/test_passbook.py）"),
-            "api:passbook_of_household": Detail("village_committee", make_passbook_api, api=True),
-            "api:ledger_entries": [
-                Listing("village_committee", make_listed_entry, api=True, filters=LEDGER_FILTERS),
-                Listing("town_leader", make_listed_entry, api=True, filters=LEDGER_FILTERS),
-            ],
-            "api:ledger_correct": Exempt(
-                "POST（JSON）：越权流水返回 404、不写入（见 tests/points/test_passbook.py："
-                "test_the_api_lists_and_corrects_the_ledger）"
-            ),
-            "api:points_household_split": Exempt(
-                "POST（JSON）：越权的户返回 404、不写入（见 tests/points/test_split.py："
-                "test_the_api_splits_by_the_same_rule）"
-            ),
-        }
-    )
+ROUTES.update(
+    {
+        "api:passbook_mine": Exempt("只返回调用者本人所在户的存折（见 tests/points/test_passbook.py）"),
+        "api:passbook_of_household": Detail("village_committee", make_passbook_api, api=True),
+        "api:ledger_entries": [
+            Listing("village_committee", make_listed_entry, api=True, filters=LEDGER_FILTERS),
+            Listing("town_leader", make_listed_entry, api=True, filters=LEDGER_FILTERS),
+        ],
+        "api:ledger_correct": Exempt(
+            "POST（JSON）：越权流水返回 404、不写入（见 tests/points/test_passbook.py："
+            "test_the_api_lists_and_corrects_the_ledger）"
+        ),
+        "api:points_household_split": Exempt(
+            "POST（JSON）：越权的户返回 404、不写入（见 tests/points/test_split.py："
+            "test_the_api_splits_by_the_same_rule）"
+        ),
+    }
+)
