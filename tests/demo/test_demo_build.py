@@ -296,3 +296,14 @@ def test_demo_points_go_from_claim_to_ledger_through_the_services(demo):
     assert LedgerEntry.objects.filter(is_violation=True).exists()
     report = ledger.verify()
     assert report.ok, report.problems
+
+
+def test_demo_store_has_goods_a_keeper_and_redemptions(demo):
+    from xiangzhi.points import ledger
+    from xiangzhi.store.models import Redemption, Store
+
+    store = Store.objects.get()
+    assert store.goods.count() >= 5
+    assert RoleAssignment.objects.filter(role="store_keeper", scope_type="store", scope_id=store.pk).exists()
+    assert {"fulfilled", "pending", "cancelled"} <= set(Redemption.objects.values_list("state", flat=True))
+    assert ledger.verify().ok

@@ -786,6 +786,11 @@ def role_grant_as_admin(
             department = Department.objects.filter(pk=scope_id).first()
             if department is None or region is None or department.town_id != region.pk:
                 raise ValidationFailed("所选部门不在所选乡镇。", field="scope_id")
+        elif scope_type == "store":
+            from xiangzhi.store.selectors import store_serves_or_sits_in
+
+            if region is None or not store_serves_or_sits_in(scope_id, region):
+                raise ValidationFailed("所选积分超市不在所选村，也不服务该村。", field="scope_id")
     else:
         scope_id = None
     if RoleAssignment.objects.filter(

@@ -24,8 +24,8 @@ from xiangzhi.audit.services import record
 from xiangzhi.core import clock, context, crypto
 from xiangzhi.core.services import department_create, department_staff_add
 from xiangzhi.demo import cases as demo_cases
-from xiangzhi.demo import points as demo_points
 from xiangzhi.demo import data
+from xiangzhi.demo import points as demo_points
 from xiangzhi.demo.generate import (
     DEFAULT_HOUSEHOLDS,
     DEFAULT_PARTY_MEMBERS,
@@ -38,6 +38,7 @@ from xiangzhi.people import names
 from xiangzhi.people.models import TAG_CHOICES, Household, Resident
 from xiangzhi.regions.models import Region
 from xiangzhi.regions.services import region_create
+from xiangzhi.store import demo as demo_store
 
 # Known only in demo mode: `xiangzhi demo-accounts` prints it. Meets the staff rules (accounts/passwords.py):
 # 10+ characters, four character classes, no username or name in it.
@@ -146,6 +147,7 @@ def build(
         result.timings["cases"] = round(time.monotonic() - t, 2)
         t = time.monotonic()
         result.claims = demo_points.build(village_code=places.villages[DEMO_VILLAGE_INDEX].code, seed=seed)
+        demo_store.build(places.villages[DEMO_VILLAGE_INDEX])
         result.timings["points"] = round(time.monotonic() - t, 2)
         with transaction.atomic():
             record(

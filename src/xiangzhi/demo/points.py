@@ -76,6 +76,12 @@ def build(*, village_code: str, seed: int, months: int = 3) -> int:
     households = list(
         Household.objects.filter(region_code__startswith=village_code, status="active").order_by("pk")
     )
+    # the households of villagers with accounts are looked after well: the demo villager has points to spend
+    with_accounts = set(
+        User.objects.filter(
+            kind=User.KIND_VILLAGER, resident__household__region_code__startswith=village_code
+        ).values_list("resident__household_id", flat=True)
+    )
     made = 0
     start = clock.now().replace(hour=10, minute=0, second=0, microsecond=0) - dt.timedelta(days=30 * months)
     try:
@@ -98,6 +104,8 @@ def build(*, village_code: str, seed: int, months: int = 3) -> int:
                     if draw < 0.85
                     else None
                 )
+                if household.pk in with_accounts:
+                    code = "MD01"
                 if code is None or worker is None:
                     continue
                 claim = services.claim_record(

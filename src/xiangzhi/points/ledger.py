@@ -85,7 +85,7 @@ def compute_hash(entry: LedgerEntry) -> str:
     return hmac.new(key, _canonical(entry), hashlib.sha256).hexdigest()
 
 
-def _lock_balance(holder: Holder) -> PointBalance:
+def lock_balance(holder: Holder) -> PointBalance:
     found = PointBalance.objects.select_for_update().filter(**holder.filter()).first()
     if found is not None:
         return found
@@ -157,7 +157,7 @@ def post(
     # inside the caller's transaction, without a savepoint: a refusal below raises before anything is written
     if available is None:
         available = earned
-    bal = balance if balance is not None else _lock_balance(holder)
+    bal = balance if balance is not None else lock_balance(holder)
     if available < 0 and bal.available + available < 0:
         if strict_available:
             raise ValidationFailed(
@@ -241,7 +241,7 @@ def transfer(
         raise ValidationFailed("转移的积分不能为负数。", field="points")
     with transaction.atomic():
         first, second = sorted([source, target], key=lambda h: (h.household_id or 0, h.party_member_id or 0))
-        locked = {first: _lock_balance(first), second: _lock_balance(second)}
+        locked = {first: lock_balance(first), second: lock_balance(second)}
         out = post(
             holder=source,
             kind=LedgerEntry.TRANSFER,

@@ -370,9 +370,7 @@ def _create_claim(
     if item.evidence_required and not photos and source == Claim.SOURCE_SELF:
         raise ValidationFailed(f"“{item.name}”须附照片作为依据。", field="photos")
     with transaction.atomic():
-        ledger._lock_balance(
-            holder
-        )  # one claim at a time per holder: the cap is checked against settled rows
+        ledger.lock_balance(holder)  # one claim at a time per holder: the cap is checked against settled rows
         _check_cap(item, holder, occurred_on, points)
         claim = Claim.objects.create(
             region_code=holder.region_code,
@@ -569,7 +567,7 @@ def _used_by_holder_and_code(household_ids, codes, start: dt.date, end: dt.date)
 
 
 def _lock_balances(household_ids: list[int], region_codes: dict[int, str]) -> None:
-    """`ledger._lock_balance` for many households: one locking read, one insert of the missing rows (id order, the
+    """`ledger.lock_balance` for many households: one locking read, one insert of the missing rows (id order, the
     order every other path locks two holders in)."""
     ids = sorted(household_ids)
     have = set(

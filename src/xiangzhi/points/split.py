@@ -123,7 +123,7 @@ def household_split(
     with transaction.atomic():
         locked = Household.objects.select_for_update().get(pk=household.pk)
         source = ledger.Holder.of(locked)
-        balance = ledger._lock_balance(source)
+        balance = ledger.lock_balance(source)
         before = locked.members.filter(status=Resident.STATUS_NORMAL).count()
         moving = len({m.pk for m in members})
         if before and moving >= before:
@@ -201,7 +201,7 @@ def closed_household_transfer(*, user, household, target, reason: str):
         if target.region_code[:12] != locked.region_code[:12]:
             raise ValidationFailed("接收积分的户须在本村。", field="target")
         source = ledger.Holder.of(locked)
-        balance = ledger._lock_balance(source)
+        balance = ledger.lock_balance(source)
         move_earned, move_available = max(balance.earned, 0), balance.available
         if not move_earned and not move_available:
             raise Conflict("该户没有可转移的积分。")
