@@ -30,6 +30,12 @@ def test_a_villager_claims_for_their_own_household_with_the_photo_the_item_asks_
         services.claim_submit(user=c.villager, item=item, household=c.other, photos=[photo()])
 
 
+def test_a_household_does_not_claim_a_deduction_for_itself(c):
+    with pytest.raises(ValidationFailed, match="不能自己申报"):
+        services.claim_submit(user=c.villager, item=pts.item(c, "KF01"), household=c.home)
+    assert not Claim.objects.exists()
+
+
 def test_an_item_of_another_village_or_of_a_retired_version_cannot_be_claimed(township, c):
     other_scheme = pts.scheme(township.village_b, c.secretary_b)
     with pytest.raises(ValidationFailed, match="没有这一项"):

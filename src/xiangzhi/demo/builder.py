@@ -33,12 +33,14 @@ from xiangzhi.demo.generate import (
     Generator,
     HouseholdPlan,
 )
+from xiangzhi.honours import demo as demo_honours
 from xiangzhi.party.models import HouseholdLink, PartyMember, PartyOrg
 from xiangzhi.people import names
 from xiangzhi.people.models import TAG_CHOICES, Household, Resident
 from xiangzhi.regions.models import Region
 from xiangzhi.regions.services import region_create
 from xiangzhi.store import demo as demo_store
+from xiangzhi.volunteering import demo as demo_volunteering
 
 # Known only in demo mode: `xiangzhi demo-accounts` prints it. Meets the staff rules (accounts/passwords.py):
 # 10+ characters, four character classes, no username or name in it.
@@ -148,6 +150,9 @@ def build(
         t = time.monotonic()
         result.claims = demo_points.build(village_code=places.villages[DEMO_VILLAGE_INDEX].code, seed=seed)
         demo_store.build(places.villages[DEMO_VILLAGE_INDEX])
+        demo_volunteering.build(places.villages[DEMO_VILLAGE_INDEX])
+        demo_volunteering.build_party(places.villages[DEMO_VILLAGE_INDEX])
+        demo_honours.build(places.villages[DEMO_VILLAGE_INDEX])
         result.timings["points"] = round(time.monotonic() - t, 2)
         with transaction.atomic():
             record(

@@ -334,7 +334,7 @@ def points_claimable_items(request):
     household = Household.objects.filter(pk=own_household_id(request.auth)).first()
     if household is None:
         return []
-    return [_item(i) for i in selectors.active_items(household.region_code[:12])]
+    return [_item(i) for i in selectors.active_items(household.region_code[:12], merits_only=True)]
 
 
 # -- claims: list and detail --------------------------------------------------------------------------------------

@@ -183,7 +183,7 @@ class ClaimForm(TokenMixin):
 
     item = ItemChoiceField(label="申报哪一项", widget=forms.RadioSelect(attrs={"class": "choice"}))
     occurred_on = date_field("哪天的事")
-    description = text_area("做了什么（选填）", required=False, rows=4)
+    description = text_area("做了什么", required=False, rows=4)
     photos = PhotosField(label="照片", help_text=f"可以拍照，也可以从相册选，最多 {services.MAX_PHOTOS} 张。")
 
     def __init__(self, *args, items, **kwargs):

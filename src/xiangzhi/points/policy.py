@@ -66,3 +66,10 @@ policy.register(
     "points.export", roles=[*TOWN_UP, "town_staff", *VILLAGE_CADRES, "supervisor"], label="导出积分台账"
 )
 policy.register("points.party", roles=["village_secretary", "town_leader"], label="党员积分评定")
+# 党员积分 (points/party.py): the branch ranking and the annual grades are read by the town and the village's
+# cadres and supervisors; `points.party` (above) acts on them.
+policy.register(
+    "points.party_view",
+    roles=[*TOWN_UP, "town_staff", *VILLAGE_CADRES, "supervisor"],
+    label="查看党员积分排名与年度评定",
+)

@@ -65,10 +65,14 @@ def scheme_items(scheme: PointScheme) -> list[PointItem]:
     return list(scheme.items.order_by("sort", "code"))
 
 
-def active_items(village_code: str, kind: str = HOLDER_HOUSEHOLD) -> list[PointItem]:
-    """The items of the village's active scheme of `kind` (what may be claimed now), in the scheme's order."""
+def active_items(
+    village_code: str, kind: str = HOLDER_HOUSEHOLD, *, merits_only: bool = False
+) -> list[PointItem]:
+    """The items of the village's active scheme of `kind` (what may be claimed now), in the scheme's order;
+    `merits_only`: without the deductions (what a household may claim for itself)."""
+    qs = PointItem.objects.filter(points__gt=0) if merits_only else PointItem.objects.all()
     return list(
-        PointItem.objects.filter(
+        qs.filter(
             scheme__region_code=village_code,
             scheme__kind=kind,
             scheme__status=PointScheme.ACTIVE,

@@ -431,6 +431,9 @@ def claim_submit(
         return existing
     holder = _holder(household, party_member)
     policy.require(user, "points.claim", household if household is not None else party_member)
+    if item.points < 0:
+        # deductions are recorded by the village (a cadre or grid worker), never claimed by the household itself
+        raise ValidationFailed("扣分项由村干部或网格员录入，不能自己申报。", field="item")
     try:
         claim = _create_claim(
             user=user,

@@ -75,7 +75,9 @@ def home(request):
     """积分: a villager's balance, latest claims and big buttons; staff get their links and what waits for them."""
     user = request.user
     staff = policy.can(user, "points.view")
-    context = {"staff": staff}
+    from xiangzhi.points.policy import own_party_member_id
+
+    context = {"staff": staff, "party_member": own_party_member_id(user) is not None}
     if staff:
         context.update(
             pending=selectors.pending_counts(user),
@@ -318,7 +320,9 @@ def claim_new(request):
     user = request.user
     policy.require(user, "points.claim")
     household = _own_household(user)
-    items = selectors.active_items(household.region_code[:12]) if household is not None else []
+    items = (
+        selectors.active_items(household.region_code[:12], merits_only=True) if household is not None else []
+    )
     form = forms.ClaimForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
