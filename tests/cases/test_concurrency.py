@@ -1,40 +1,17 @@
 """Two cadres act on the same case at the same moment: exactly one wins, the other is told why (PostgreSQL: real
 row locks across two connections; SQLite serialises writers and has no second connection in the test DB)."""
 
-import threading
-
 import pytest
 from django.db import connection
 
 from tests import factories
 from tests.cases.factories import cast, reported
+from tests.concurrency import at_once
 from xiangzhi.cases import services
 from xiangzhi.cases.models import Case, CaseAssignment, CaseEvent
 from xiangzhi.core.errors import Conflict
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def at_once(*calls):
-    """Run the calls in threads released together; return each one's result or exception."""
-    results: list = [None] * len(calls)
-    barrier = threading.Barrier(len(calls))
-
-    def run(i, fn):
-        from django.db import connection as conn
-
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 — the outcome under test
-            results[i] = exc
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
-    return results
 
 
 @pytest.fixture

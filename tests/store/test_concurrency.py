@@ -9,12 +9,12 @@ with a file-backed SQLite test database (`test_the_same_tests_run_on_a_sqlite_fi
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
+from tests.concurrency import at_once
 from tests.people import factories as pf
 from tests.points import factories as pts
 from tests.store import factories as sf
@@ -27,28 +27,6 @@ from xiangzhi.store.models import Goods, Redemption
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def at_once(*calls):
-    """Run the calls in threads released together; return each one's result or exception."""
-    results: list = [None] * len(calls)
-    barrier = threading.Barrier(len(calls))
-
-    def run(i, fn):
-        from django.db import connection as conn
-
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 — the outcome under test
-            results[i] = exc
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
-    return results
 
 
 @pytest.fixture
