@@ -56,17 +56,35 @@ def published(c, t):
 # -- isolation makers (tests/isolation/routes_honours.py): one list of the grid's village, named for the grid ------
 
 
+# each state its own month: a route walk (tests/privacy) makes several lists for one village, and a list once
+# notified is never generated again
+MONTH_OF_STATE = {
+    "draft": MARCH,
+    "notified": dt.date(2026, 2, 1),
+    "published": dt.date(2026, 1, 1),
+    "appeal": dt.date(2025, 12, 1),
+}
+
+
 def _world_list(grid, *, state: str = "draft"):
     from xiangzhi.honours.models import HonourEntry, HonourList
 
     village = grid.parent
     in_april()
+    month = MONTH_OF_STATE[state]
+    made = HonourList.objects.filter(region_code=village.code, period_start=month).first()
+    if made is not None and made.state != HonourList.DRAFT:
+        return (
+            made,
+            None,
+            None,
+        )  # made for this village by an earlier call: notified lists are not regenerated
     secretary = factories.user_with_role("village_secretary", village)
     pts.scheme(village, secretary)
     h = pf.household(grid, head_name=f"榜{grid.code[-6:]}")
     villager = pts.villager_of(h)
-    pts.give(h, -5, code="KF01", day=dt.date(2026, 3, 5))
-    hl = services.list_generate(user=secretary, village=village, day=MARCH)
+    pts.give(h, -5, code="KF01", day=month.replace(day=5))
+    hl = services.list_generate(user=secretary, village=village, day=month)
     if state in ("notified", "published", "appeal"):
         hl = services.list_notify(user=secretary, honour_list=hl)
     if state == "appeal":
@@ -84,12 +102,12 @@ def make_list(grid, state: str = "draft"):
 
 
 def make_empty_list(grid):
-    """A draft that names nobody (it may be published at once)."""
+    """A draft that names nobody (it may be published at once): a month nothing happened in."""
     village = grid.parent
     in_april()
     secretary = factories.user_with_role("village_secretary", village)
     pts.scheme(village, secretary)
-    hl = services.list_generate(user=secretary, village=village, day=MARCH)
+    hl = services.list_generate(user=secretary, village=village, day=dt.date(2025, 11, 1))
     return {"pk": hl.pk}, str(hl)
 
 

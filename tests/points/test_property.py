@@ -3,10 +3,9 @@ corrections and household splits: after every step each household's balance row 
 可用积分 computed here, independently of the services), 可用积分 is never below zero, and `points verify` passes;
 then altering one ledger row (any one) makes `verify` fail and name that row.
 
-Redemptions and their cancellations: the store app is written in parallel, so a redemption is modelled as
-`ledger.post(kind=REDEMPTION, available=-n, earned=0, strict_available=True)` and a cancellation as
-`ledger.post(kind=REFUND, available=+n, earned=0)` of an earlier redemption (once each). The lead may switch these
-two steps to the store's services once they exist.
+Redemptions and their cancellations go through the store's services (`store.services.redeem` by the household's
+villager, `redemption_cancel` of a pending redemption, once each): households split off have no villager account
+and do not shop.
 
 Each example runs in its own `transaction.atomic()` that is rolled back at its end, over one cast of people built
 once per test; each step runs in its own savepoint, as a request would in its own transaction.
@@ -28,6 +27,8 @@ from xiangzhi.people.models import Household, Resident
 from xiangzhi.points import ledger, services
 from xiangzhi.points import split as split_rules
 from xiangzhi.points.models import Claim, LedgerEntry, PointBalance
+from xiangzhi.store import services as store_services
+from xiangzhi.store.models import Redemption
 
 pytestmark = pytest.mark.django_db
 BASE = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -40,7 +41,7 @@ OPS = st.one_of(
     st.tuples(st.just("claim"), idx, st.sampled_from(CODES[:3]), st.just(True)),  # merits, more often
     st.tuples(st.just("approve"), idx),  # review, notice, no objection: posted
     st.tuples(st.just("reject"), idx),
-    st.tuples(st.just("redeem"), idx, st.integers(min_value=1, max_value=25)),
+    st.tuples(st.just("redeem"), idx, st.integers(min_value=1, max_value=20)),  # the store takes 1-20 a time
     st.tuples(st.just("cancel"), idx),  # a redemption's cancellation (refund)
     st.tuples(st.just("correct"), idx, st.one_of(st.none(), st.integers(min_value=-30, max_value=30))),
     st.tuples(st.just("split"), idx, st.integers(min_value=1, max_value=3)),
@@ -55,6 +56,14 @@ def c(township):
         pf.resident(c.home, name=name, birth=dt.date(1990 + i, 1, 1))
     for i, name in enumerate(["李小一", "李小二"]):
         pf.resident(c.other, name=name, birth=dt.date(1995 + i, 1, 1))
+    c.shoppers = {c.home.pk: c.villager, c.other.pk: pts.villager_of(c.other, name="李大妈")}
+    store = store_services.store_create(
+        user=c.secretary, region=township.village_a, name="南山村积分超市", villages=[township.village_a]
+    )
+    # a point each, plenty of stock: a redemption of n units spends n points
+    c.goods = store_services.goods_save(
+        user=c.secretary, store=store, name="火柴", unit="盒", price=1, stock=5000
+    )
     return c
 
 
@@ -74,7 +83,7 @@ class Run:
         self.c = c
         self.households = [c.home, c.other]
         self.pending: list[Claim] = []
-        self.redemptions: list[LedgerEntry] = []
+        self.redemptions: list[Redemption] = []
         self.correctable: list[LedgerEntry] = []
         self.model: dict[int, tuple[int, int]] = {}
         self.split_n = 0
@@ -112,42 +121,27 @@ class Run:
             self.correctable.append(entry)
         elif kind == "redeem":
             household = self.pick(self.households, op[1])
-            n = op[2]
-            holder = ledger.Holder.of(household)
+            user, n = c.shoppers.get(household.pk), op[2]
+            if user is None:
+                return
             if n > self.model.get(household.pk, (0, 0))[1]:
-                with pytest.raises(ValidationFailed, match="可用积分不足"):
-                    ledger.post(
-                        holder=holder,
-                        kind=LedgerEntry.REDEMPTION,
-                        available=-n,
-                        earned=0,
-                        strict_available=True,
-                    )
+                with pytest.raises(ValidationFailed, match="可用积分不足"), transaction.atomic():
+                    store_services.redeem(user=user, goods=c.goods, quantity=n)
                 return
-            entry = ledger.post(
-                holder=holder,
-                kind=LedgerEntry.REDEMPTION,
-                available=-n,
-                earned=0,
-                strict_available=True,
-                source_ref="redemption:model",
-            )
+            redemption, created = store_services.redeem(user=user, goods=c.goods, quantity=n)
+            assert created and redemption.points == n
             _apply(self.model, household.pk, 0, -n)
-            self.redemptions.append(entry)
+            self.redemptions.append(redemption)
         elif kind == "cancel":
-            spent = self.pick(self.redemptions, op[1])
-            if spent is None:
+            redemption = self.pick(self.redemptions, op[1])
+            if redemption is None:
                 return
-            self.redemptions.remove(spent)  # once each
-            household = Household.objects.get(pk=spent.household_id)
-            ledger.post(
-                holder=ledger.Holder.of(household),
-                kind=LedgerEntry.REFUND,
-                available=-spent.available_delta,
-                earned=0,
-                source_ref=f"refund:{spent.pk}",
+            self.redemptions.remove(redemption)  # once each
+            done = store_services.redemption_cancel(
+                user=c.shoppers[redemption.household_id], redemption=redemption
             )
-            _apply(self.model, household.pk, 0, -spent.available_delta)
+            assert done.state == Redemption.CANCELLED
+            _apply(self.model, redemption.household_id, 0, redemption.points)
         elif kind == "correct":
             entry = self.pick(self.correctable, op[1])
             if entry is None:

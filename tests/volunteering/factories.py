@@ -1,5 +1,6 @@
 """Volunteering test data through the real services; makers for tests/isolation/routes_volunteering.py."""
 
+import itertools
 from types import SimpleNamespace
 
 from tests import factories
@@ -52,12 +53,20 @@ def _secretary(grid):
     return factories.user_with_role("village_secretary", grid.parent)
 
 
+_made = itertools.count(1)
+
+
 def _marker(grid) -> str:
     return f"志愿队{grid.code}"
 
 
+def _team_name(grid) -> str:
+    """Team names are unique in a village; a route walk makes several teams for one grid."""
+    return f"{_marker(grid)}-{next(_made)}"
+
+
 def make_team(grid):
-    team = services.team_create(user=_secretary(grid), village=grid.parent, name=_marker(grid))
+    team = services.team_create(user=_secretary(grid), village=grid.parent, name=_team_name(grid))
     return {"pk": team.pk}, _marker(grid)
 
 
@@ -70,7 +79,7 @@ def make_team_with_resident(grid):
 
 def make_member(grid):
     user = _secretary(grid)
-    team = services.team_create(user=user, village=grid.parent, name=_marker(grid))
+    team = services.team_create(user=user, village=grid.parent, name=_team_name(grid))
     h = pf.household(grid, head_name=f"队员{grid.code}")
     member = services.team_member_add(user=user, team=team, resident=h.head)
     return {"pk": member.pk}, _marker(grid)
@@ -82,7 +91,7 @@ def make_activity(grid, *, with_item: bool = False):
     if with_item:
         scheme = pts.scheme(grid.parent, user, items=ITEMS)
         item = scheme.items.get(code="ZY01")
-    team = services.team_create(user=user, village=grid.parent, name=f"队{grid.code}")
+    team = services.team_create(user=user, village=grid.parent, name=f"队{grid.code}-{next(_made)}")
     h = pf.household(grid, head_name=f"队员{grid.code}")
     member = services.team_member_add(user=user, team=team, resident=h.head)
     a = services.activity_create(user=user, team=team, title=_marker(grid), date=clock.today(), item=item)
