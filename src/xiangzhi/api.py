@@ -107,6 +107,8 @@ def _routers():
     from xiangzhi.accounts.api import router as accounts_router
     from xiangzhi.cases.api import router as cases_router
     from xiangzhi.cases.api_figures import router as case_figures_router
+    from xiangzhi.deliberation.api import router as deliberation_router
+    from xiangzhi.disclosure.api import router as disclosure_router
     from xiangzhi.grid.api import router as grid_router
     from xiangzhi.honours.api import router as honours_router
     from xiangzhi.mediation.api import router as mediation_router
@@ -133,6 +135,8 @@ def _routers():
     api.add_router("/store/", store_router)
     api.add_router("/honours/", honours_router)
     api.add_router("/volunteers/", volunteering_router)
+    api.add_router("/deliberation/", deliberation_router)
+    api.add_router("/board/", disclosure_router)
 
 
 _routers()

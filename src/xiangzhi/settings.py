@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "xiangzhi.store",
     "xiangzhi.honours",
     "xiangzhi.volunteering",
+    "xiangzhi.deliberation",
+    "xiangzhi.disclosure",
     "xiangzhi.web",
 ]
 

@@ -20,5 +20,7 @@ urlpatterns = [
     path("store/", include("xiangzhi.store.urls")),
     path("honours/", include("xiangzhi.honours.urls")),
     path("volunteers/", include("xiangzhi.volunteering.urls")),
+    path("deliberation/", include("xiangzhi.deliberation.urls")),
+    path("board/", include("xiangzhi.disclosure.urls")),
     path("", include("xiangzhi.web.urls")),
 ]

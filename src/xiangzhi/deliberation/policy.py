@@ -1,0 +1,1 @@
+"""Policy rules of deliberation (registered with xiangzhi.policy)."""

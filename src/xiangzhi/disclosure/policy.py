@@ -1,0 +1,1 @@
+"""Policy rules of disclosure (registered with xiangzhi.policy)."""
