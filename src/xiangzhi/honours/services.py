@@ -262,7 +262,7 @@ def _generate_batch(schemes: list[PointScheme], start: dt.date, end: dt.date) ->
 
 
 def _lock(honour_list: HonourList, *, version=None) -> HonourList:
-    locked = HonourList.objects.select_for_update().select_related("region").get(pk=honour_list.pk)
+    locked = HonourList.objects.select_for_update(of=("self",)).select_related("region").get(pk=honour_list.pk)
     if version is not None and int(version) != locked.version:
         raise Conflict("这份榜单刚被他人处理过，请刷新后再操作。", code="stale")
     return locked
@@ -365,7 +365,7 @@ def appeal_decide(*, user, appeal: Appeal, upheld: bool, reason: str) -> Appeal:
     policy.require(user, "honours.decide", appeal.entry.honour_list)
     with transaction.atomic():
         hl = _lock(appeal.entry.honour_list)
-        appeal = Appeal.objects.select_for_update().select_related("entry").get(pk=appeal.pk)
+        appeal = Appeal.objects.select_for_update(of=("self",)).select_related("entry").get(pk=appeal.pk)
         if hl.state == HonourList.PUBLISHED:
             raise Conflict("榜单已经公布，不能再处理申诉。")
         if appeal.state != Appeal.OPEN:

@@ -725,7 +725,7 @@ def _batch_of(user, batch: str) -> list[Claim]:
 
 
 def _lock_claim(claim: Claim, *, version=None) -> Claim:
-    locked = Claim.objects.select_for_update().select_related("item", "scheme").get(pk=claim.pk)
+    locked = Claim.objects.select_for_update(of=("self",)).select_related("item", "scheme").get(pk=claim.pk)
     if version is not None and int(version) != locked.version:
         raise Conflict("这条申报刚被他人处理过，请刷新后再操作。", code="stale")
     return locked
