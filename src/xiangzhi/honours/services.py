@@ -262,7 +262,9 @@ def _generate_batch(schemes: list[PointScheme], start: dt.date, end: dt.date) ->
 
 
 def _lock(honour_list: HonourList, *, version=None) -> HonourList:
-    locked = HonourList.objects.select_for_update(of=("self",)).select_related("region").get(pk=honour_list.pk)
+    locked = (
+        HonourList.objects.select_for_update(of=("self",)).select_related("region").get(pk=honour_list.pk)
+    )
     if version is not None and int(version) != locked.version:
         raise Conflict("这份榜单刚被他人处理过，请刷新后再操作。", code="stale")
     return locked

@@ -642,7 +642,9 @@ def grade_confirm(*, user, grade: PartyGrade, confirmed: str, note: str = "") ->
     note = text.clean_text(note, field="note", label="理由", limit=300, required=needs_reason)
     policy.require(user, "points.party", grade)
     with transaction.atomic():
-        grade = PartyGrade.objects.select_for_update(of=("self",)).select_related("party_member").get(pk=grade.pk)
+        grade = (
+            PartyGrade.objects.select_for_update(of=("self",)).select_related("party_member").get(pk=grade.pk)
+        )
         if grade.confirmed:
             raise Conflict(
                 f"{grade.party_member.name}的 {grade.year} 年等次已确定为“{grade.get_confirmed_display()}”。"

@@ -101,7 +101,11 @@ def team_member_remove(*, user, member: Volunteer) -> Volunteer:
     """退队: the membership stays (its past hours keep it), marked inactive."""
     policy.require(user, "volunteering.manage", member.team)
     with transaction.atomic():
-        member = Volunteer.objects.select_for_update(of=("self",)).select_related("team", "resident").get(pk=member.pk)
+        member = (
+            Volunteer.objects.select_for_update(of=("self",))
+            .select_related("team", "resident")
+            .get(pk=member.pk)
+        )
         if not member.is_active:
             raise Conflict(f"{member.resident.name}已不在队。")
         member.is_active, member.left_on = False, clock.today()
@@ -179,7 +183,9 @@ def activity_create(
 
 
 def _open(activity: Activity) -> Activity:
-    locked = Activity.objects.select_for_update(of=("self",)).select_related("team", "item").get(pk=activity.pk)
+    locked = (
+        Activity.objects.select_for_update(of=("self",)).select_related("team", "item").get(pk=activity.pk)
+    )
     if locked.state != Activity.OPEN:
         raise Conflict("活动的服务时长已确认，不能再修改。")
     return locked
