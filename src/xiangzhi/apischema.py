@@ -32,3 +32,17 @@ def paginate(qs, page: int, page_size: int) -> dict:
         "page_size": size,
         "items": list(qs[offset : offset + size]),
     }
+
+
+def json_or_multipart(schema) -> dict:
+    """`openapi_extra` of a route whose body is JSON, or multipart/form-data with the same fields plus photos:
+    `schema(multipart=…)` gives each content type's schema."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": schema(multipart=False)},
+                "multipart/form-data": {"schema": schema(multipart=True)},
+            },
+        }
+    }

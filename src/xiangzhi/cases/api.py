@@ -15,7 +15,7 @@ from pydantic import AfterValidator, StrictBool, StrictInt
 from pydantic import ValidationError as PydanticValidationError
 
 from xiangzhi import policy
-from xiangzhi.apischema import ERRORS, MAX_PAGE, paginate
+from xiangzhi.apischema import ERRORS, MAX_PAGE, json_or_multipart, paginate
 from xiangzhi.cases import hotline, selectors, services, states
 from xiangzhi.cases.models import (
     CATEGORY_LABELS,
@@ -320,15 +320,7 @@ def _create_payload(request) -> tuple[CaseIn, list]:
         "请求头 Idempotency-Key：同一用户用同一个键重复提交（如网络中断后重试）只建一件事件，"
         "第一次返回 201，之后返回 200 和同一件事件。"
     ),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": _create_schema(multipart=False)},
-                "multipart/form-data": {"schema": _create_schema(multipart=True)},
-            },
-        }
-    },
+    openapi_extra=json_or_multipart(_create_schema),
 )
 def case_create(
     request,

@@ -15,7 +15,7 @@ from pydantic import AfterValidator, StrictBool, StrictInt
 from pydantic import ValidationError as PydanticValidationError
 
 from xiangzhi import policy
-from xiangzhi.apischema import ERRORS, MAX_PAGE, paginate
+from xiangzhi.apischema import ERRORS, MAX_PAGE, json_or_multipart, paginate
 from xiangzhi.core.errors import ValidationFailed
 from xiangzhi.points import selectors, services
 from xiangzhi.points.models import CATEGORY_LABELS, Claim, Objection, PointItem, PointScheme
@@ -437,15 +437,7 @@ def _submit_payload(request) -> tuple[SubmitIn, list]:
         "正文为 JSON（不带照片），或 multipart/form-data（同样的字段，另加最多 9 个 photos 文件）。"
         "请求头 Idempotency-Key：同一用户用同一个键重复提交只建一条申报，第一次返回 201，之后返回 200 和同一条申报。"
     ),
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": _submit_schema(multipart=False)},
-                "multipart/form-data": {"schema": _submit_schema(multipart=True)},
-            },
-        }
-    },
+    openapi_extra=json_or_multipart(_submit_schema),
 )
 def points_claim_submit(
     request,
