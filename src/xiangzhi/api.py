@@ -105,10 +105,14 @@ def _http_error(request, exc: HttpError):
 
 def _routers():
     from xiangzhi.accounts.api import router as accounts_router
+    from xiangzhi.assets.api import router as assets_router
     from xiangzhi.cases.api import router as cases_router
     from xiangzhi.cases.api_figures import router as case_figures_router
     from xiangzhi.deliberation.api import router as deliberation_router
+    from xiangzhi.deliberation.api_bodies import router as deliberation_bodies_router
+    from xiangzhi.deliberation.api_matters import router as deliberation_matters_router
     from xiangzhi.disclosure.api import router as disclosure_router
+    from xiangzhi.enforcement.api import router as enforcement_router
     from xiangzhi.grid.api import router as grid_router
     from xiangzhi.honours.api import router as honours_router
     from xiangzhi.mediation.api import router as mediation_router
@@ -136,7 +140,11 @@ def _routers():
     api.add_router("/honours/", honours_router)
     api.add_router("/volunteers/", volunteering_router)
     api.add_router("/deliberation/", deliberation_router)
+    api.add_router("/deliberation/", deliberation_matters_router)
+    api.add_router("/deliberation/", deliberation_bodies_router)
     api.add_router("/board/", disclosure_router)
+    api.add_router("/assets/", assets_router)
+    api.add_router("/enforcement/", enforcement_router)
 
 
 _routers()

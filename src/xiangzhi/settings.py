@@ -119,6 +119,8 @@ INSTALLED_APPS = [
     "xiangzhi.volunteering",
     "xiangzhi.deliberation",
     "xiangzhi.disclosure",
+    "xiangzhi.assets",
+    "xiangzhi.enforcement",
     "xiangzhi.web",
 ]
 

@@ -22,5 +22,7 @@ urlpatterns = [
     path("volunteers/", include("xiangzhi.volunteering.urls")),
     path("deliberation/", include("xiangzhi.deliberation.urls")),
     path("board/", include("xiangzhi.disclosure.urls")),
+    path("assets/", include("xiangzhi.assets.urls")),
+    path("enforcement/", include("xiangzhi.enforcement.urls")),
     path("", include("xiangzhi.web.urls")),
 ]

@@ -93,6 +93,7 @@ class Meeting(models.Model):
     called_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    minutes = models.TextField("会议记录", max_length=20000, blank=True, default="")
 
     class Meta:
         ordering = ["-held_on", "-id"]
@@ -286,3 +287,21 @@ class Objection(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "监督意见"
+
+
+class Teller(models.Model):
+    """计票人 / 监票人 of a secret vote, named when the vote opens: the persons (with an account) who may enter the
+    paper ballots from the box. Names are kept on the item (`Item.tellers`) for the record as well."""
+
+    COUNTER, SCRUTINEER = "counter", "scrutineer"
+    ROLE_CHOICES = [(COUNTER, "计票人"), (SCRUTINEER, "监票人")]
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="teller_set")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    region_code = models.CharField("辖区代码", max_length=18, db_index=True)
+    role = models.CharField("职责", max_length=12, choices=ROLE_CHOICES)
+
+    class Meta:
+        ordering = ["item_id", "id"]
+        verbose_name = "计票人/监票人"
+        constraints = [models.UniqueConstraint(fields=["item", "user"], name="deliberation_teller_once")]

@@ -1,9 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from xiangzhi.deliberation import views
 
 app_name = "deliberation"
 urlpatterns = [
+    path("matters/", include("xiangzhi.deliberation.urls_matters")),
+    path("bodies/", include("xiangzhi.deliberation.urls_bodies")),
     path("", views.meeting_list, name="list"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/attendance/", views.attendance, name="attendance"),

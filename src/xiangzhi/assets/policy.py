@@ -1,0 +1,1 @@
+"""Policy rules of assets (registered with xiangzhi.policy)."""

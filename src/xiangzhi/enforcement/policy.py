@@ -1,0 +1,1 @@
+"""Policy rules of enforcement (registered with xiangzhi.policy)."""
