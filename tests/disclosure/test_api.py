@@ -88,3 +88,32 @@ def test_ask_and_answer_over_the_api(township):
     public = Client().get(f"/api/v1/board/villages/{township.village_a.code}/notices/{n.pk}").json()
     assert public["questions"][0]["answer"] == "五月。"
     assert Client().get(f"/api/v1/board/villages/{township.village_b.code}/notices/{n.pk}").status_code == 404
+
+
+def test_the_question_queue_and_the_setting_over_the_api(township):
+    from xiangzhi.disclosure import services
+    from xiangzhi.disclosure.models import VillageSetting
+
+    n = df.published(township.village_a)
+    services.question_ask(
+        user=factories.user_with_role("villager", township.village_a), notice=n, text="南山的问题"
+    )
+    services.question_ask(
+        user=factories.user_with_role("villager", township.village_b),
+        notice=df.published(township.village_b),
+        text="北坡的问题",
+    )
+    sec = factories.signed_in_client(factories.user_with_role("village_secretary", township.village_a))
+    r = sec.get("/api/v1/board/questions")
+    assert r.status_code == 200 and [i["text"] for i in r.json()["items"]] == ["南山的问题"]
+    villager = factories.signed_in_client(factories.user_with_role("villager", township.village_a))
+    assert villager.get("/api/v1/board/questions").status_code == 403
+    url = f"/api/v1/board/villages/{township.village_a.code}/setting"
+    assert sec.get(url).json() == {"village_code": township.village_a.code, "finance_monthly": False}
+    assert sec.put(url, {"finance_monthly": "yes"}, content_type=J).status_code == 422
+    assert not VillageSetting.objects.exists()
+    r = sec.put(url, {"finance_monthly": True}, content_type=J)
+    assert r.status_code == 200 and r.json()["finance_monthly"] is True
+    other = f"/api/v1/board/villages/{township.village_b.code}/setting"
+    assert sec.put(other, {"finance_monthly": True}, content_type=J).status_code == 404
+    assert not VillageSetting.objects.filter(region_code=township.village_b.code).exists()

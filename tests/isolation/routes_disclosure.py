@@ -4,7 +4,11 @@ The board, its notices, their attachments and its print view are public (no logi
 the DESIGN's 公开栏). The town page is the town's own (another town is an audited 404). The API's writes take JSON,
 which this harness does not post: their isolation is in tests/disclosure/test_api.py."""
 
-from tests.isolation.registry import Detail, Exempt, Listing
+from tests.isolation.registry import Detail, Exempt, Listing, Post
+
+# Notices and questions belong to a village (no grid): the filter is tried with the town code, which a grid code
+# cannot narrow.
+FILTERS = {"village": ("town",)}
 
 
 def _df():
@@ -23,6 +27,56 @@ def _town(grid):
     return {"code": grid.parent.parent.code}, grid.parent.name
 
 
+def _notice(pk):
+    from xiangzhi.disclosure.models import Notice
+
+    return Notice.objects.get(pk=pk)
+
+
+def _to_detail(response, pk):
+    assert response.status_code == 302, f"expected a redirect after success, got {response.status_code}"
+    assert response["Location"] == f"/board/staff/{pk}/", response["Location"]
+
+
+def edited(response, k):
+    _to_detail(response, k["pk"])
+    assert _notice(k["pk"]).title == "改过的标题"
+
+
+def signed_off(response, k):
+    _to_detail(response, k["pk"])
+    assert _notice(k["pk"]).signed_off_at is not None
+
+
+def published(response, k):
+    _to_detail(response, k["pk"])
+    assert _notice(k["pk"]).state == "published"
+
+
+def updated(response, k):
+    from xiangzhi.disclosure.models import Notice
+
+    new = Notice.objects.get(supersedes_id=k["pk"])
+    _to_detail(response, new.pk)
+    assert new.title == "更新后的标题" and new.state == "draft"
+
+
+def answered(response, k):
+    from xiangzhi.disclosure.models import Question
+
+    assert response.status_code == 302, response.status_code
+    assert Question.objects.get(pk=k["pk"]).answer == "已答复。"
+
+
+def set_monthly(response, k):
+    from xiangzhi.disclosure.models import VillageSetting
+
+    assert response.status_code == 302, response.status_code
+    assert VillageSetting.objects.get(region_code=k["code"]).finance_monthly
+
+
+TEXT = {"title": "改过的标题", "body": "改过的内容。", "result": "", "mask_names": ""}
+
 ROUTES = {
     "disclosure:board": Exempt("公开栏，无需登录，只显示已公开的事项（见 tests/disclosure/test_pages.py）"),
     "disclosure:board_print": Exempt("公开栏的打印页，同上（见 tests/disclosure/test_pages.py）"),
@@ -36,6 +90,53 @@ ROUTES = {
         "只有本村村民能对本村已公开事项提问，他村村民被拒绝且不写入（见 tests/disclosure/test_pages.py）"
     ),
     "disclosure:town": Detail("town_leader", _town),
+    # the cadres' pages
+    "disclosure:staff_list": [
+        Listing("village_secretary", lambda g: _df().make_draft(g), filters=FILTERS),
+        Listing("town_leader", lambda g: _df().make_draft(g), filters=FILTERS),
+        Listing("supervisor", lambda g: _df().make_draft(g), filters=FILTERS),
+    ],
+    "disclosure:staff_export": [
+        Listing("village_secretary", lambda g: _df().make_draft(g), filters=FILTERS),
+        Listing("town_leader", lambda g: _df().make_draft(g), filters=FILTERS),
+    ],
+    "disclosure:staff_new": Listing(
+        "village_secretary",
+        lambda g: _df().make_village(g),
+        post=Post(
+            data=lambda k: {**TEXT, "village": k["code"], "kind": "village", "title": f"新草稿{k['code']}"},
+            ok=lambda r, k: _to_detail(r, _df().Notice.objects.get(title=f"新草稿{k['code']}").pk),
+        ),
+    ),
+    "disclosure:staff_detail": Detail("village_secretary", lambda g: _df().make_draft(g)),
+    "disclosure:staff_edit": Detail(
+        "village_secretary", lambda g: _df().make_draft(g), post=Post(data=TEXT, ok=edited)
+    ),
+    "disclosure:staff_sign_off": Detail(
+        "supervisor", lambda g: _df().make_finance_draft(g), method="post", post=Post(ok=signed_off)
+    ),
+    "disclosure:staff_publish": Detail(
+        "village_secretary", lambda g: _df().make_draft(g), method="post", post=Post(ok=published)
+    ),
+    "disclosure:staff_update": Detail(
+        "village_secretary",
+        lambda g: _df().make_published(g),
+        post=Post(data={**TEXT, "title": "更新后的标题"}, ok=updated),
+    ),
+    "disclosure:staff_questions": Listing(
+        "village_secretary", lambda g: _df().make_question(g), filters=FILTERS
+    ),
+    "disclosure:staff_answer": Detail(
+        "village_secretary",
+        lambda g: _df().make_question(g),
+        method="post",
+        post=Post(data={"answer": "已答复。"}, ok=answered),
+    ),
+    "disclosure:staff_setting": Detail(
+        "village_secretary",
+        lambda g: _df().make_village(g),
+        post=Post(data={"finance_monthly": "on"}, ok=set_monthly),
+    ),
     # API
     "api:disclosure_board": Exempt("公开栏，无需登录，只返回已公开的事项（见 tests/disclosure/test_api.py）"),
     "api:disclosure_board_notice": Exempt(
@@ -60,6 +161,13 @@ ROUTES = {
     ),
     "api:disclosure_supersede": Exempt(
         "JSON 写入：他村的事项返回 404 且不写入（见 tests/disclosure/test_api.py）"
+    ),
+    "api:disclosure_questions": Listing(
+        "village_secretary", lambda g: _df().make_question(g), api=True, filters={"region": ("town",)}
+    ),
+    "api:disclosure_setting": Detail("village_secretary", lambda g: _df().make_village(g), api=True),
+    "api:disclosure_setting_set": Exempt(
+        "JSON 写入：他村的设置返回 404 且不写入（见 tests/disclosure/test_api.py）"
     ),
     "api:disclosure_answer": Exempt(
         "JSON 写入：他村的提问返回 404 且不写入（见 tests/disclosure/test_api.py）"

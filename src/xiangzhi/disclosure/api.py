@@ -84,6 +84,33 @@ class EditIn(Schema):
     mask_names: list[str] = Field(default_factory=list, max_length=50)
 
 
+class QuestionQueueItem(QuestionOut):
+    notice_title: str = Field(alias="notice.title")
+    region_code: str
+
+
+class QuestionPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[QuestionQueueItem]
+
+
+class QueueFilter(Schema):
+    region: str | None = Field(None, pattern=r"^\d{6,18}$", description="只看此辖区")
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    page_size: int = Field(20, ge=1, le=100)
+
+
+class SettingOut(Schema):
+    village_code: str
+    finance_monthly: bool
+
+
+class SettingIn(Schema):
+    finance_monthly: StrictBool
+
+
 class TextIn(Schema):
     text: str = Field(max_length=1000)
 
@@ -240,3 +267,37 @@ def disclosure_supersede(request, notice_id: int, payload: EditIn):
 def disclosure_answer(request, question_id: int, payload: AnswerIn):
     q = selectors.question_get(user=request.auth, pk=question_id)
     return services.question_answer(user=request.auth, question=q, answer=payload.answer)
+
+
+@router.get("/questions", response={200: QuestionPage, **ERRORS}, summary="待答复的村民提问（最早的在前）")
+def disclosure_questions(request, filters: Query[QueueFilter]):
+    from xiangzhi import policy
+
+    policy.require(request.auth, "disclosure.answer")
+    qs = selectors.questions_unanswered(user=request.auth, region=filters.region)
+    return paginate(qs, filters.page, filters.page_size)
+
+
+def _setting_village(user, code: str):
+    from xiangzhi.regions import codes
+    from xiangzhi.regions import selectors as region_selectors
+
+    return region_selectors.region_get(user=user, code=code, action="disclosure.draft", level=codes.VILLAGE)
+
+
+@router.get("/villages/{code}/setting", response={200: SettingOut, **ERRORS}, summary="本村公开时间设置")
+def disclosure_setting(request, code: str):
+    village = _setting_village(request.auth, code)
+    s = selectors.village_setting(village)
+    return {"village_code": village.code, "finance_monthly": bool(s and s.finance_monthly)}
+
+
+@router.put(
+    "/villages/{code}/setting",
+    response={200: SettingOut, **ERRORS},
+    summary="设置财务每月或每季度公开",
+)
+def disclosure_setting_set(request, code: str, payload: SettingIn):
+    village = _setting_village(request.auth, code)
+    s = services.setting_set(user=request.auth, village=village, finance_monthly=payload.finance_monthly)
+    return {"village_code": village.code, "finance_monthly": s.finance_monthly}

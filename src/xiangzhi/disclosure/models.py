@@ -53,7 +53,8 @@ class Notice(models.Model):
     DRAFT, PUBLISHED = "draft", "published"
     STATE_CHOICES = [(DRAFT, "草稿"), (PUBLISHED, "已公开")]
 
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")  # the village
+    # the village; a town for 执法公示 only (the hook publishes a town's enforcement notices on its own board)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
     region_code = models.CharField("村代码", max_length=12, db_index=True)
     kind = models.CharField("类别", max_length=12, choices=KIND_CHOICES)
     major = models.BooleanField("重大事项", default=False)

@@ -21,10 +21,11 @@ QUARTER_MONTHS, MONTH = 3, 1
 
 
 def board_village(code: str) -> Region:
-    village = Region.objects.filter(code=code, level=codes.VILLAGE, is_active=True).first()
-    if village is None:
+    """The region whose public board `code` names: a village (三务公开) or a town (执法公示 only)."""
+    region = Region.objects.filter(code=code, level__in=(codes.VILLAGE, codes.TOWN), is_active=True).first()
+    if region is None:
         raise Http404("未找到")
-    return village
+    return region
 
 
 def board_notices(village: Region, *, kind: str = "", current_only: bool = False) -> QuerySet:
@@ -134,3 +135,30 @@ def town_get(*, user, code: str) -> Region:
 
 def village_setting(village: Region) -> VillageSetting | None:
     return VillageSetting.objects.filter(region_code=village.code).first()
+
+
+# -- the cadres' pages -----------------------------------------------------------------------------------------------
+
+
+def villages_of(*, user, action: str = "disclosure.view") -> list[Region]:
+    """The active villages whose notices the user may `action` (for the village filter and the draft form)."""
+    qs = policy.scope(user, action, Region.objects.filter(level=codes.VILLAGE, is_active=True), field="code")
+    return list(qs.order_by("code")[:500])
+
+
+def questions_unanswered(*, user, region: str | None = None) -> QuerySet:
+    """Villagers' questions waiting for an answer, oldest first, in the villages the user may answer for."""
+    region = (region or "").strip()
+    qs = policy.scope(
+        user,
+        "disclosure.answer",
+        Question.objects.filter(answered_at__isnull=True),
+        within=region if region.isdigit() else None,
+    )
+    return qs.select_related("notice", "notice__region").order_by("asked_at", "id")
+
+
+def question_get_for_answer(*, user, pk: int) -> Question:
+    return policy.get_scoped_or_404(
+        user, "disclosure.answer", Question.objects.select_related("notice", "notice__region"), pk=pk
+    )

@@ -3,8 +3,10 @@
 Privacy before publication (every notice, the hook's included):
 - a mobile number or an ID number in the title, body, result or a question refuses the text (the detector of
   open311, which masks such numbers typed into reports; here they are refused, never published or repeated);
-- a PDF or image attachment cannot be read for numbers by this install (no PDF text or OCR library): the publisher
-  must confirm (`attachment_checked`) that it holds no ID or phone number, else publication is refused;
+- a PDF attachment with a text layer is read (`scan`): an ID or phone number in it refuses the attachment (at
+  drafting) and the publication; a PDF without text (a scan) or an image cannot be read by this install (no OCR):
+  the publisher must confirm (`attachment_checked`) that it holds no ID or phone number, else publication is
+  refused;
 - names: the drafter lists the names of the persons named in the notice (`mask_names`); each listed name is shown
   as its first character followed by 某 (张三 → 张某) everywhere in the notice. Names not listed are not guessed.
 """
@@ -19,7 +21,16 @@ from xiangzhi.core import clock
 from xiangzhi.core.errors import Conflict, ValidationFailed
 from xiangzhi.core.files import file_store
 from xiangzhi.core.text import clean_text
-from xiangzhi.disclosure.models import FINANCE, HOOK_KINDS, KIND_LABELS, Notice, Question, VillageSetting
+from xiangzhi.disclosure import scan
+from xiangzhi.disclosure.models import (
+    ENFORCEMENT,
+    FINANCE,
+    HOOK_KINDS,
+    KIND_LABELS,
+    Notice,
+    Question,
+    VillageSetting,
+)
 from xiangzhi.open311.views import NUMBERS
 from xiangzhi.regions import codes
 
@@ -56,6 +67,12 @@ def mask_names(text: str, names) -> str:
     return text
 
 
+def masked_name(name: str) -> str:
+    """A person as the public board shows them (the issue's rule): 张三 → 张某; nothing known → 某."""
+    name = (name or "").strip()
+    return f"{name[0]}某" if name else "某"
+
+
 def _texts(*, title, body, result, names) -> dict:
     title = clean_text(title, field="title", label="标题", limit=100)
     body = clean_text(body, field="body", label="内容", limit=10000)
@@ -75,6 +92,18 @@ def _village(region) -> None:
         raise ValidationFailed("请选择一个村（社区）。", field="village")
 
 
+def _board_of(region, kind: str) -> None:
+    """The hook's board: a village's for every hook kind; a town's for 执法公示 only (the town's enforcement
+    decisions go on the town's own public page, not on a village's)."""
+    if region is not None and region.level == codes.TOWN and region.is_active:
+        if kind != ENFORCEMENT:
+            raise ValidationFailed(
+                "乡镇公开栏只发布执法公示；其他公示请发布到村（社区）公开栏。", field="kind"
+            )
+        return
+    _village(region)
+
+
 def _kind(kind: str, *, hook: bool = False) -> str:
     if kind not in KIND_LABELS:
         raise ValidationFailed("请选择公开类别。", field="kind")
@@ -85,12 +114,31 @@ def _kind(kind: str, *, hook: bool = False) -> str:
     return kind
 
 
+ATTACHMENT_NUMBERS = "附件中含有身份证号或手机号，不能公开。请删去号码（或换一份已遮盖号码的附件）后再提交。"
+ATTACHMENT_UNCHECKED = (
+    "附件无法自动检查（扫描件或图片）：请先核对附件中没有身份证号、手机号，并勾选“已核对”后再公开。"
+)
+
+
 def _attachment(upload, *, village, user):
     if upload is None:
         return None
-    return file_store(
+    pf = file_store(
         upload=upload, purpose="disclosure", region_code=village.code, user=user, allowed={"image", "pdf"}
     )
+    if scan.scan_file(pf) == scan.NUMBERS_FOUND:
+        raise ValidationFailed(ATTACHMENT_NUMBERS, field="attachment")
+    return pf
+
+
+def _check_attachment(notice: Notice) -> None:
+    if not notice.attachment_id:
+        return
+    found = scan.scan_file(notice.attachment)
+    if found == scan.NUMBERS_FOUND:
+        raise ValidationFailed(ATTACHMENT_NUMBERS, field="attachment")
+    if found == scan.UNREADABLE and not notice.attachment_checked:
+        raise ValidationFailed(ATTACHMENT_UNCHECKED, field="attachment_checked")
 
 
 def _locked(notice: Notice) -> Notice:
@@ -133,9 +181,19 @@ def notice_draft(
 
 @transaction.atomic
 def notice_edit(
-    *, user, notice: Notice, title: str, body: str, result: str = "", mask_names=(), attachment_checked=None
+    *,
+    user,
+    notice: Notice,
+    title: str,
+    body: str,
+    result: str = "",
+    mask_names=(),
+    attachment_checked=None,
+    attachment=None,
+    remove_attachment: bool = False,
 ) -> Notice:
-    """Change a draft. A published notice is never edited (refused; nothing changes): publish an update instead."""
+    """Change a draft. A published notice is never edited (refused; nothing changes): publish an update instead.
+    `attachment` replaces the draft's attachment; `remove_attachment` drops it (the stored file stays, unlinked)."""
     policy.require(user, "disclosure.draft", notice)
     notice = _locked(notice)
     if notice.is_published:
@@ -148,6 +206,11 @@ def notice_edit(
     if notice.kind == FINANCE and notice.signed_off_at is not None:
         notice.signed_off_at, notice.signed_off_by = None, None  # the supervisors signed another text
         fields += ["signed_off_at", "signed_off_by"]
+    if attachment is not None or remove_attachment:
+        notice.attachment = (
+            _attachment(attachment, village=notice.region, user=user) if attachment is not None else None
+        )
+        fields.append("attachment")
     if attachment_checked is not None:
         notice.attachment_checked = bool(attachment_checked)
         fields.append("attachment_checked")
@@ -177,11 +240,7 @@ def _publish_row(notice: Notice, *, user) -> Notice:
         raise Conflict("此事项已公开。")
     if notice.kind == FINANCE and notice.signed_off_at is None:
         raise ValidationFailed("财务公开须经村务监督委员会审核后才能公开。")
-    if notice.attachment_id and not notice.attachment_checked:
-        raise ValidationFailed(
-            "附件无法自动检查：请先核对附件中没有身份证号、手机号，并勾选“已核对”后再公开。",
-            field="attachment_checked",
-        )
+    _check_attachment(notice)
     for field, label in (("title", "标题"), ("body", "内容"), ("result", "实施结果")):
         check_numbers(getattr(notice, field), field=field, label=label)
     notice.state, notice.published_at, notice.published_by = Notice.PUBLISHED, clock.now(), user
@@ -241,14 +300,40 @@ def notice_supersede(
 
 
 @transaction.atomic
+def publish_once(
+    *, region, kind: str, title: str, body: str, source_ref: str, published_by
+) -> tuple[Notice, bool]:
+    """`publish`, unless the board already shows exactly this text for this source_ref: then (that notice, False)
+    and nothing is written (for callers that publish a batch again on a schedule)."""
+    kind = _kind(kind, hook=True)
+    _board_of(region, kind)
+    ref = clean_text(source_ref, field="source_ref", label="来源", limit=100, required=False)
+    texts = _texts(title=title, body=body, result="", names=())
+    if ref:
+        current = Notice.objects.filter(
+            region_code=region.code,
+            kind=kind,
+            source_ref=ref,
+            state=Notice.PUBLISHED,
+            superseded_by__isnull=True,
+        ).first()
+        if current is not None and (current.title, current.body) == (texts["title"], texts["body"]):
+            return current, False
+    return publish(
+        region=region, kind=kind, title=title, body=body, source_ref=source_ref, published_by=published_by
+    ), True
+
+
+@transaction.atomic
 def publish(*, region, kind: str, title: str, body: str, source_ref: str, published_by) -> Notice:
-    """The publishing hook for other modules (积分公示, 红黑榜, 执法公示): publish at once on the village's board.
+    """The publishing hook for other modules (积分公示, 红黑榜, 执法公示): publish at once on the village's board
+    (or, for 执法公示 only, on a town's board: `region` a town).
 
     The caller has already authorised `published_by` for its own object; the texts get the same checks as any
-    notice (no ID or phone numbers; names masked by the caller). Publishing again with the same `source_ref`
+    notice (no ID or phone numbers; names masked by the caller, with `masked_name`). Publishing again with the same `source_ref`
     supersedes the earlier notice, which stays visible marked 已更新."""
-    _village(region)
     kind = _kind(kind, hook=True)
+    _board_of(region, kind)
     source_ref = clean_text(source_ref, field="source_ref", label="来源", limit=100, required=False)
     texts = _texts(title=title, body=body, result="", names=())
     previous = None

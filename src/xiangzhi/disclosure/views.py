@@ -1,6 +1,8 @@
 """三务公开 pages: the public board of a village (no login, phone first, a print view with a print stylesheet and a
-QR code for the wall), a notice with its questions and answers (a signed-in villager of the village asks), and the
-town's page of villages behind schedule. Drafting, sign-off and publishing go through the API (see api.py)."""
+QR code for the wall), a notice with its questions and answers (a signed-in villager of the village asks), the
+town's 执法公示 board (the same pages for a town code: only the enforcement notices the hook published there), and
+the town's page of villages behind schedule. The cadres' drafting, sign-off and publishing pages are in
+views_staff.py (and the API, api.py)."""
 
 import segno
 from django import forms
@@ -17,6 +19,7 @@ from xiangzhi.core import clock
 from xiangzhi.core.views import file_response
 from xiangzhi.disclosure import selectors, services
 from xiangzhi.disclosure.models import KIND_CHOICES, KIND_LABELS
+from xiangzhi.regions import codes
 from xiangzhi.web.errors import FORM_ERRORS, add_domain_error
 
 PAGE_SIZE = 10
@@ -35,6 +38,10 @@ class AskForm(forms.Form):
 def _qr_svg(request, village) -> str:
     url = request.build_absolute_uri(reverse("disclosure:board", args=[village.code]))
     return segno.make(url, error="m").svg_inline(scale=4, dark="#000000", light="#ffffff")
+
+
+def _is_town(region) -> bool:
+    return region.level == codes.TOWN
 
 
 def _kind(request) -> str:
@@ -57,6 +64,7 @@ def board(request, code: str):
             "kinds": KIND_CHOICES,
             "query": urlencode({"kind": kind}) if kind else "",
             "qr": _qr_svg(request, village),
+            "is_town": _is_town(village),
         },
     )
 
@@ -69,7 +77,13 @@ def board_print(request, code: str):
     return render(
         request,
         "disclosure/print.html",
-        {"village": village, "notices": notices, "qr": _qr_svg(request, village), "today": clock.today()},
+        {
+            "village": village,
+            "notices": notices,
+            "qr": _qr_svg(request, village),
+            "today": clock.today(),
+            "is_town": _is_town(village),
+        },
     )
 
 
@@ -91,6 +105,7 @@ def _notice_page(request, village, n, form, status=200):
             "questions": selectors.questions_of(n),
             "form": form,
             "can_ask": user.is_authenticated and policy.can(user, "disclosure.ask", n),
+            "is_town": _is_town(village),
         },
         status=status,
     )

@@ -426,4 +426,30 @@ def list_publish(*, user, honour_list: HonourList, version=None) -> HonourList:
                 "removed": sum(1 for e in entries if e.removed),
             },
         )
+        _board_publish(hl, entries, user)
     return hl
+
+
+def _board_publish(hl: HonourList, entries, user) -> None:
+    """The published 红黑榜 on the village's public board (三务公开, through disclosure's publishing hook),
+    households shown as 张某户; source_ref names the period, so a list published again for it supersedes."""
+    from xiangzhi.disclosure import services as board
+
+    shown = sorted((e for e in entries if not e.removed), key=lambda e: (e.kind != RED, e.rank))
+    red = [f"第{e.rank}名 {board.masked_name(e.head_name)}户 {e.points} 分" for e in shown if e.kind == RED]
+    black = [
+        f"{board.masked_name(e.head_name)}户：{e.violation_summary or '违反村规民约'}"
+        for e in shown
+        if e.kind == BLACK
+    ]
+    span = f"{hl.period_start:%Y年%m月%d日}至{hl.period_end:%Y年%m月%d日}"
+    body = [f"评比期间：{span}。", "红榜：", *(red or ["（无）"]), "黑榜：", *(black or ["（无）"])]
+    body.append("黑榜只影响评先评优，不影响集体收益分配等合法财产权益。")
+    board.publish(
+        region=hl.region,
+        kind="honours",
+        title=f"红黑榜（{span}）",
+        body="\n".join(body),
+        source_ref=f"honours.list:{hl.period_start:%Y-%m-%d}:{hl.period_end:%Y-%m-%d}",
+        published_by=user,
+    )

@@ -777,6 +777,69 @@ def claim_review(*, user, claim: Claim, decision: str, points=None, note: str = 
     return claim
 
 
+BOARD_LINES = 200  # a day's 公示 on the village's public board lists at most this many claims
+
+
+def board_publish_due(*, now: dt.datetime | None = None) -> int:
+    """积分公示 on the villages' public boards (三务公开, through disclosure's publishing hook), run by the periodic
+    job `points.board` (every 15 minutes): for each village and local day with claims that entered their notice
+    period within the last day, the day's 公示 (people shown as 张某). A day published again with more claims
+    supersedes its earlier version (same source_ref); the same text again publishes nothing. Done in batches
+    rather than at each approval, so that a monthly inspection reviewed claim by claim is one notice, not one
+    version per claim. Returns the number of notices published."""
+    from django.utils import timezone
+
+    now = now or clock.now()
+    reviewed = Claim.objects.filter(
+        state__in=(Claim.NOTICE, Claim.POSTED),
+        reviewed_at__gte=now - dt.timedelta(days=1),
+        reviewed_at__lte=now,
+    ).values_list("village_code", "reviewed_at")
+    days = sorted({(code, timezone.localtime(at).date()) for code, at in reviewed})
+    return sum(1 for code, day in days if _board_publish(code, day))
+
+
+def _board_publish(village_code: str, day: dt.date, user=None) -> bool:
+    from django.utils import timezone
+
+    from xiangzhi.disclosure import services as board
+
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    claims = list(
+        Claim.objects.filter(
+            village_code=village_code,
+            state__in=(Claim.NOTICE, Claim.POSTED),
+            reviewed_at__gte=start,
+            reviewed_at__lt=start + dt.timedelta(days=1),
+        )
+        .select_related("household", "party_member", "item")
+        .order_by("reviewed_at", "id")
+    )
+    if not claims:
+        return False
+    lines = []
+    for c in claims[:BOARD_LINES]:
+        who = (
+            f"{board.masked_name(c.household.head_name)}户"
+            if c.household_id
+            else f"党员{board.masked_name(c.party_member.name)}"
+        )
+        until = timezone.localtime(c.notice_until)
+        lines.append(f"{who}：{c.item.name} {c.points:+d} 分（公示至 {until:%m月%d日}）")
+    if len(claims) > BOARD_LINES:
+        lines.append(f"……共 {len(claims)} 条，其余见“积分公示”页面。")
+    lines.append("对公示有异议的，请在公示期内登录后在“积分公示”页面提出，或向村评议小组反映。")
+    _notice, published = board.publish_once(
+        region=Region.objects.get(code=village_code),
+        kind="points",
+        title=f"积分公示（{day:%Y年%m月%d日}评议通过）",
+        body="\n".join(lines),
+        source_ref=f"points.notice:{day:%Y-%m-%d}",
+        published_by=user,
+    )
+    return published
+
+
 def claim_withdraw(*, user, claim: Claim, version=None) -> Claim:
     """The claimant takes back a claim not yet posted."""
     with transaction.atomic():
