@@ -62,9 +62,30 @@ def open_votes(item, entries, yes: int, no: int = 0) -> None:
         services.open_vote_record(user=None, item=item, entry=e, choice=choice)
 
 
+def teller_users(meeting, n: int = 2) -> list:
+    """`n` villager accounts, each linked to a new resident of the meeting's village (one household of a grid)."""
+    from tests import factories as tf
+    from xiangzhi.regions.models import Region
+
+    village = Region.objects.get(code=meeting.region_code)
+    grid = Region.objects.filter(parent=village).order_by("code").first() or village
+    h = pf.household(grid, head_name="计票人甲")
+    people = [h.members.get()] + [pf.resident(h, name=f"监票人{i}", sex="F") for i in range(1, n)]
+    users = []
+    for r in people:
+        u = tf.user_with_role("villager", village)
+        u.resident = r
+        u.save(update_fields=["resident"])
+        users.append(u)
+    return users
+
+
 def item(meeting, **kw):
     it = services.item_add(user=None, meeting=meeting, title=kw.pop("title", "议题"), **kw)
-    return services.vote_open(user=None, item=it, tellers="计票人甲、监票人乙" if it.secret else "")
+    if not it.secret:
+        return services.vote_open(user=None, item=it)
+    counter, scrutineer = teller_users(meeting)
+    return services.vote_open(user=None, item=it, counters=[counter], scrutineers=[scrutineer])
 
 
 # -- makers for tests/isolation/routes_deliberation.py: make(grid) -> (url kwargs, marker text) -----------------

@@ -9,7 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from xiangzhi.deliberation import rules
+from xiangzhi.deliberation import matter_rules, rules
 
 CHOICE_YES, CHOICE_NO, CHOICE_ABSTAIN = "yes", "no", "abstain"
 CHOICE_CHOICES = [(CHOICE_YES, "赞成"), (CHOICE_NO, "反对"), (CHOICE_ABSTAIN, "弃权")]
@@ -94,6 +94,9 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     minutes = models.TextField("会议记录", max_length=20000, blank=True, default="")
+    matter_step = models.ForeignKey(
+        "MatterStep", null=True, blank=True, on_delete=models.PROTECT, related_name="meetings"
+    )  # the step of a matter (四议两公开) this meeting was called for
 
     class Meta:
         ordering = ["-held_on", "-id"]
@@ -305,3 +308,138 @@ class Teller(models.Model):
         ordering = ["item_id", "id"]
         verbose_name = "计票人/监票人"
         constraints = [models.UniqueConstraint(fields=["item", "user"], name="deliberation_teller_once")]
+
+
+# -- matters (议题) and their steps (四议两公开 / 协商议事); rules in matter_rules.py, services in matters.py ----------
+
+
+class Matter(models.Model):
+    """A matter of one village, raised by a villager (with support from others), by a case, or by the branch.
+    Its kind says its path (matter_rules.KINDS); its steps are created with it, all pending, and completed in
+    order by the services of matters.py."""
+
+    COLLECTING, ACTIVE, DONE, STOPPED = "collecting", "active", "done", "stopped"
+    STATUS_CHOICES = [
+        (COLLECTING, "征集附议"),  # a villager's proposal short of its supporters
+        (ACTIVE, "议事中"),
+        (DONE, "已办结"),  # every step completed
+        (STOPPED, "已终止"),  # ended by hand, with a reason
+    ]
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")  # the village
+    region_code = models.CharField("辖区代码", max_length=18, db_index=True)
+    title = models.CharField("议题", max_length=100)
+    description = models.TextField("内容", max_length=5000)
+    kind = models.CharField("类别", max_length=24, choices=matter_rules.KIND_CHOICES)
+    path = models.CharField("程序", max_length=16, choices=matter_rules.PATH_CHOICES)
+    source = models.CharField("来源", max_length=12, choices=matter_rules.SOURCE_CHOICES)
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_by_resident = models.ForeignKey(
+        "people.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # the villager who proposed it (not a supporter of their own proposal)
+    status = models.CharField("状态", max_length=12, choices=STATUS_CHOICES, default=ACTIVE)
+    stop_reason = models.CharField("终止原因", max_length=300, blank=True, default="")
+    created_at = models.DateTimeField("提出时间")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "议题"
+        indexes = [models.Index(fields=["region_code", "status"], name="deliberation_matter_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def kind_spec(self) -> matter_rules.MatterKind:
+        return matter_rules.KIND_BY_CODE[self.kind]
+
+    @property
+    def number(self) -> str:
+        return f"YT{self.pk:06d}"
+
+
+class MatterSupport(models.Model):
+    """A villager's support (附议) of a villager's proposal: one each."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="supports")
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    region_code = models.CharField("辖区代码", max_length=18, db_index=True)
+    created_at = models.DateTimeField("附议时间")
+
+    class Meta:
+        ordering = ["matter_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "resident"], name="deliberation_support_once")
+        ]
+
+
+class MatterStep(models.Model):
+    """One step of a matter's path. Fulfilled by a passed item of a meeting (四议) or by a published notice
+    (两公开, 发布公告), or, for the consultation steps, by the text recorded."""
+
+    PENDING, ACTIVE, DONE = "pending", "active", "done"
+    STATUS_CHOICES = [(PENDING, "未开始"), (ACTIVE, "进行中"), (DONE, "已完成")]
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="steps")
+    region_code = models.CharField("辖区代码", max_length=18, db_index=True)
+    seq = models.PositiveSmallIntegerField("序号")
+    code = models.CharField("步骤", max_length=24, choices=matter_rules.STEP_CHOICES)
+    status = models.CharField("状态", max_length=8, choices=STATUS_CHOICES, default=PENDING)
+    meeting = models.OneToOneField(
+        Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="fulfilled_step"
+    )  # one meeting fulfils at most one step
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    notice = models.ForeignKey(
+        "disclosure.Notice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField("记录", max_length=5000, blank=True, default="")
+    outcome = models.CharField("结果", max_length=300, blank=True, default="")
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["matter_id", "seq"]
+        verbose_name = "议事步骤"
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "seq"], name="deliberation_step_seq"),
+            models.CheckConstraint(
+                condition=models.Q(status="done", done_at__isnull=False) | ~models.Q(status="done"),
+                name="deliberation_step_done_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def spec(self) -> matter_rules.StepSpec:
+        return matter_rules.STEP_BY_CODE[self.code]
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+
+class StepObjection(models.Model):
+    """An objection of the 村务监督委员会 on one step of a matter."""
+
+    step = models.ForeignKey(MatterStep, on_delete=models.CASCADE, related_name="objections")
+    region_code = models.CharField("辖区代码", max_length=18, db_index=True)
+    text = models.TextField("意见", max_length=2000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("提出时间")
+
+    class Meta:
+        ordering = ["step_id", "id"]
+        verbose_name = "议事步骤监督意见"
+
+
+from xiangzhi.deliberation import policy_matters  # noqa: E402, F401  (registers the matter actions)

@@ -5,7 +5,10 @@
 - the 村务监督委员会 reads everything and records objections;
 - villagers and party members see meetings and results, and cast their own secret ballot (the service checks it
   is their own line of the roll);
-- the town (乡镇) approves what needs its approval (land contracted to outsiders, 农村土地承包法 Art. 52).
+- the town (乡镇) approves what needs its approval (land contracted to outsiders, 农村土地承包法 Art. 52), and
+  sees which villages' 村民代表会议 has not met this quarter (town_leader: the town; town_staff: its villages);
+- the paper ballots of a secret vote are entered by the 计票人 / 监票人 named for it, whatever their role (the
+  service checks the name; `deliberation.view` is asked first).
 """
 
 from xiangzhi import policy
@@ -24,3 +27,6 @@ policy.register(
     "deliberation.vote", roles=[*MANAGERS, "supervisor", "party_member", "villager"], label="本人投票"
 )
 policy.register("deliberation.approve", roles=["town_leader", "town_staff"], label="乡镇审批")
+policy.register(
+    "deliberation.oversee", roles=["town_leader", "town_staff"], label="查看各村村民代表会议召开情况"
+)

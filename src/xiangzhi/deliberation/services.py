@@ -9,7 +9,8 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from xiangzhi.audit.services import record
+from xiangzhi import policy
+from xiangzhi.audit.services import record, record_denied
 from xiangzhi.core import clock
 from xiangzhi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from xiangzhi.deliberation import rules
@@ -28,6 +29,7 @@ from xiangzhi.deliberation.models import (
     OpenVote,
     RollEntry,
     SecretTally,
+    Teller,
     VoteMark,
 )
 from xiangzhi.party.models import PartyMember
@@ -278,6 +280,23 @@ def meeting_close(*, user, meeting: Meeting) -> Meeting:
     return meeting
 
 
+@guarded("deliberation.manage", "meeting")
+def meeting_minutes_record(*, user, meeting: Meeting, minutes: str) -> Meeting:
+    """The minutes (会议记录), written while the meeting is open; closing the meeting makes them part of its
+    record, no longer editable. The audit keeps their length, not the text (it is on the record page)."""
+    _open_meeting(meeting)
+    minutes = (minutes or "").strip()
+    if not minutes:
+        raise ValidationFailed("请填写会议记录。", field="minutes")
+    limit = Meeting._meta.get_field("minutes").max_length
+    if len(minutes) > limit:
+        raise ValidationFailed(f"会议记录不能超过{limit}字。", field="minutes")
+    meeting.minutes = minutes
+    meeting.save(update_fields=["minutes"])
+    record("deliberation.minutes_recorded", meeting, actor=user, changes={"chars": len(minutes)})
+    return meeting
+
+
 # -- items and votes ---------------------------------------------------------------------------------------------
 
 
@@ -319,18 +338,76 @@ def item_add(
     return item
 
 
+def _teller_names(users) -> str:
+    return "、".join(u.resident.name if u.resident_id else u.full_name for u in users)
+
+
+def _check_tellers(item: Item, user, counters: list, scrutineers: list) -> None:
+    """计票人 and 监票人 of a secret vote: at least one of each; each an active account of a person registered in
+    the meeting's village who may vote there; nobody named twice; and not the person who opens the vote (the clerk
+    recording the meeting), so that the count is never in the hands of the one who runs it."""
+    if not item.secret:
+        if counters or scrutineers:
+            raise ValidationFailed("举手表决由记录员登记，无需计票人、监票人。", field="tellers")
+        return
+    if not counters or not scrutineers:
+        raise ValidationFailed("无记名投票须至少指定一名计票人和一名监票人。", field="tellers")
+    ids = [u.pk for u in [*counters, *scrutineers]]
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed("同一人不能重复担任计票人或监票人。", field="tellers")
+
+    for u in [*counters, *scrutineers]:
+        resident = u.resident if u.resident_id else None
+        if (
+            not u.is_active
+            or resident is None
+            or resident.status != Resident.STATUS_NORMAL
+            or not _in_village(resident.region_code, item.meeting.region_code)
+            or not policy.can(u, "deliberation.vote", item)
+        ):
+            raise ValidationFailed(
+                f"{u.full_name}不是本村村民的有效账号，不能担任计票人或监票人。", field="tellers"
+            )
+        if getattr(user, "pk", None) == u.pk:
+            raise ValidationFailed("记录会议、主持表决的人不能同时担任计票人或监票人。", field="tellers")
+
+
 @guarded("deliberation.manage", "item")
-def vote_open(*, user, item: Item, tellers: str = "") -> Item:
+def vote_open(*, user, item: Item, counters=(), scrutineers=()) -> Item:
+    """Open the vote. A secret vote names its 计票人 (`counters`) and 监票人 (`scrutineers`), user accounts: only
+    they may enter the paper ballots. Their names are kept on the item (`Item.tellers`) for the record."""
     _open_meeting(item.meeting)
     if item.vote_status != Item.VOTE_PENDING:
         raise Conflict("该议题已开始或已完成表决。")
-    if item.secret and not (tellers or "").strip():
-        raise ValidationFailed("无记名投票须指定计票人和监票人。", field="tellers")
+    counters, scrutineers = list(counters or []), list(scrutineers or [])
+    _check_tellers(item, user, counters, scrutineers)
     item.vote_status = Item.VOTE_OPEN
-    item.tellers = (tellers or "").strip()
+    item.tellers = (
+        f"计票人：{_teller_names(counters)}；监票人：{_teller_names(scrutineers)}" if item.secret else ""
+    )[:200]
     item.save(update_fields=["vote_status", "tellers"])
-    record("deliberation.vote_opened", item, actor=user, changes={"secret": item.secret})
+    Teller.objects.bulk_create(
+        [Teller(item=item, user=u, region_code=item.region_code, role=Teller.COUNTER) for u in counters]
+        + [
+            Teller(item=item, user=u, region_code=item.region_code, role=Teller.SCRUTINEER)
+            for u in scrutineers
+        ]
+    )
+    record(
+        "deliberation.vote_opened",
+        item,
+        actor=user,
+        changes={
+            "secret": item.secret,
+            "counters": [u.pk for u in counters],
+            "scrutineers": [u.pk for u in scrutineers],
+        },
+    )
     return item
+
+
+def is_teller(user, item: Item) -> bool:
+    return bool(getattr(user, "pk", None)) and item.teller_set.filter(user_id=user.pk).exists()
 
 
 def _voter(item: Item, entry: RollEntry) -> RollEntry:
@@ -412,9 +489,25 @@ def paper_ballot_issue(*, user, item: Item, entry: RollEntry) -> None:
     record("deliberation.paper_ballot_issued", item, actor=user, changes={"entry": entry.pk})
 
 
-@guarded("deliberation.manage", "item")
 def paper_ballots_enter(*, user, item: Item, yes: int = 0, no: int = 0, abstain: int = 0) -> None:
-    """The tellers (计票人、监票人) enter the paper ballots from the box; never more than were handed out."""
+    """The tellers (计票人、监票人) named when the vote opened enter the paper ballots from the box, nobody else
+    (a cadre who runs the meeting neither, unless named); never more than were handed out. The refusal is
+    checked and audited before the transaction opens, so that its audit record is not rolled back with it."""
+    if user is not None:
+        policy.require(user, "deliberation.view", item)
+        if not is_teller(user, item):
+            record_denied(
+                "deliberation.paper_ballots_enter",
+                obj=item,
+                region_code=item.region_code,
+                detail="not_teller",
+            )
+            raise PermissionDenied("只有本议题指定的计票人、监票人可以录入纸质选票。")
+    _paper_ballots_enter(user=user, item=item, yes=yes, no=no, abstain=abstain)
+
+
+@transaction.atomic
+def _paper_ballots_enter(*, user, item: Item, yes: int, no: int, abstain: int) -> None:
     if not item.secret or item.vote_status != Item.VOTE_OPEN:
         raise Conflict("该议题当前不在无记名投票中。")
     counts = {CHOICE_YES: yes, CHOICE_NO: no, CHOICE_ABSTAIN: abstain}
@@ -554,6 +647,19 @@ def authorisation_grant(
         granted_by=granted_by,
     )
     record("deliberation.authorised", auth, actor=user, changes={"scope": scope})
+    return auth
+
+
+@guarded("deliberation.manage", "authorisation")
+def authorisation_revoke(*, user, authorisation: Authorisation) -> Authorisation:
+    """The 村民会议 withdraws its authorisation: from now on the 村民代表会议 cannot decide Art. 24 matters under it.
+    Decisions already taken under it stand."""
+    auth = Authorisation.objects.select_for_update().get(pk=authorisation.pk)
+    if auth.revoked:
+        raise Conflict("该授权已撤销。")
+    auth.revoked = True
+    auth.save(update_fields=["revoked"])
+    record("deliberation.authorisation_revoked", auth, actor=user, changes={"scope": auth.scope})
     return auth
 
 

@@ -5,6 +5,7 @@ the service's Chinese message, nothing written."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
@@ -27,7 +28,8 @@ def meeting_list(request):
     region = request.GET.get("region", "").strip()
     region = region if region.isdigit() else current_code(request)
     status = request.GET.get("status", "")
-    qs = selectors.meeting_list(user=request.user, region=region, status=status)
+    body = request.GET.get("body", "").strip()
+    qs = selectors.meeting_list(user=request.user, region=region, status=status, body=body)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
     return render(
@@ -39,6 +41,9 @@ def meeting_list(request):
             "status": status,
             "statuses": Meeting.STATUS_CHOICES,
             "region": region,
+            "perms_town": policy.can(request.user, "deliberation.approve"),
+            "can_call": policy.can(request.user, "deliberation.manage"),
+            "body": body if body.isdigit() else "",
         },
     )
 
@@ -57,6 +62,12 @@ def _detail(request, meeting: Meeting, *, error: str = "", status: int = 200):
             e.candidates = [r for r in e.household.members.all() if r.is_voter_on(meeting.held_on)]
     counts = services.attendance(meeting)
     quorum = services.quorum_threshold(meeting)
+    teller_of = set(meeting.items.filter(teller_set__user_id=user.pk).values_list("pk", flat=True))
+    candidates = (
+        list(selectors.teller_candidates(meeting=meeting)[:300])
+        if can_manage and meeting.status == Meeting.STATUS_CALLED
+        else []
+    )
     return render(
         request,
         "deliberation/detail.html",
@@ -78,6 +89,9 @@ def _detail(request, meeting: Meeting, *, error: str = "", status: int = 200):
             "item_kinds": rules.ITEM_KIND_CHOICES,
             "objections": list(meeting.objections.all()) if sees_roll else [],
             "error": error,
+            "teller_of": teller_of,
+            "teller_candidates": candidates,
+            "can_close": can_manage and meeting.status == Meeting.STATUS_CALLED,
         },
         status=status,
     )
@@ -130,12 +144,24 @@ def attendance(request, pk: int):
     return _done(request, meeting, act, "已登记到会情况。")
 
 
+def _tellers(meeting, ids) -> list:
+    """The accounts picked as tellers, from the meeting's village only (anything else is refused by name)."""
+    wanted = {int(i) for i in ids if str(i).strip().isdigit()}
+    if len(wanted) != len([i for i in ids if str(i).strip()]):
+        raise ValidationFailed("请从名单中选择计票人、监票人。", field="tellers")
+    found = list(selectors.teller_candidates(meeting=meeting).filter(pk__in=wanted))
+    if len(found) != len(wanted):
+        raise ValidationFailed("计票人、监票人须为本村村民的有效账号。", field="tellers")
+    return found
+
+
 @login_required
 @require_POST
 def item_new(request, pk: int):
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     p = request.POST
 
+    @transaction.atomic  # a vote that cannot open (no tellers, say) leaves no item behind
     def act():
         item = services.item_add(
             user=request.user,
@@ -145,7 +171,12 @@ def item_new(request, pk: int):
             art24=p.get("art24") == "1",
             secret=p.get("secret") == "1",
         )
-        services.vote_open(user=request.user, item=item, tellers=p.get("tellers", ""))
+        services.vote_open(
+            user=request.user,
+            item=item,
+            counters=_tellers(meeting, p.getlist("counters")),
+            scrutineers=_tellers(meeting, p.getlist("scrutineers")),
+        )
 
     return _done(request, meeting, act, "议题已提交表决。")
 
@@ -236,4 +267,55 @@ def decide(request, pk: int):
     item = selectors.item_get(user=request.user, pk=pk)
     return _done(
         request, item.meeting, lambda: services.item_decide(user=request.user, item=item), "表决结果已记录。"
+    )
+
+
+@login_required
+@require_POST
+def minutes(request, pk: int):
+    meeting = selectors.meeting_get(user=request.user, pk=pk)
+    return _done(
+        request,
+        meeting,
+        lambda: services.meeting_minutes_record(
+            user=request.user, meeting=meeting, minutes=request.POST.get("minutes", "")
+        ),
+        "会议记录已保存。",
+    )
+
+
+@login_required
+@require_POST
+def close(request, pk: int):
+    meeting = selectors.meeting_get(user=request.user, pk=pk)
+    return _done(
+        request, meeting, lambda: services.meeting_close(user=request.user, meeting=meeting), "会议已结束。"
+    )
+
+
+@login_required
+@require_GET
+def meeting_record(request, pk: int):
+    """The meeting record (result, roll, minutes), printable. The roll is for those who run or supervise it."""
+    meeting = selectors.meeting_get(user=request.user, pk=pk)
+    user = request.user
+    sees_roll = policy.can(user, "deliberation.manage", meeting) or policy.can(
+        user, "deliberation.object", meeting
+    )
+    counts = services.attendance(meeting)
+    quorum = services.quorum_threshold(meeting)
+    return render(
+        request,
+        "deliberation/record.html",
+        {
+            "m": meeting,
+            "kind_label": rules.KIND_LABELS[meeting.body.kind],
+            "items": list(meeting.items.order_by("id")),
+            "roll": list(meeting.roll.order_by("id")) if sees_roll else [],
+            "sees_roll": sees_roll,
+            "counts": counts,
+            "quorum_text": quorum.describe(),
+            "quorum_needed": quorum.needed(counts["roll"]),
+            "has_quorum": quorum.met(counts["present"], counts["roll"]),
+        },
     )
