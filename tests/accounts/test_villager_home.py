@@ -105,6 +105,8 @@ def test_buttons_and_no_dead_links(vclient):
     assert "即将上线" not in page  # every button leads somewhere now
     assert 'href="/cases/report/">事件上报</a>' in page and 'href="/cases/">我上报的事件</a>' in page
     assert 'href="/points/">我的积分</a>' in page
+    assert 'href="/deliberation/matters/">村里议事</a>' in page
+    assert re.search(r'href="/board/\d{12}/">三务公开</a>', page)
     hrefs = {h for h in re.findall(r'href="([^"#][^"]*)"', page) if not h.startswith("/static/")}
     assert hrefs
     for href in hrefs:

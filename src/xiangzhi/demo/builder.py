@@ -23,8 +23,13 @@ from xiangzhi.accounts.roles import ROLES
 from xiangzhi.audit.services import record
 from xiangzhi.core import clock, context, crypto
 from xiangzhi.core.services import department_create, department_staff_add
+from xiangzhi.demo import assets as demo_assets
+from xiangzhi.demo import bodies as demo_bodies
 from xiangzhi.demo import cases as demo_cases
 from xiangzhi.demo import data
+from xiangzhi.demo import deliberation as demo_deliberation
+from xiangzhi.demo import disclosure as demo_disclosure
+from xiangzhi.demo import enforcement as demo_enforcement
 from xiangzhi.demo import points as demo_points
 from xiangzhi.demo.generate import (
     DEFAULT_HOUSEHOLDS,
@@ -154,6 +159,14 @@ def build(
         demo_volunteering.build_party(places.villages[DEMO_VILLAGE_INDEX])
         demo_honours.build(places.villages[DEMO_VILLAGE_INDEX])
         result.timings["points"] = round(time.monotonic() - t, 2)
+        t = time.monotonic()
+        village = places.villages[DEMO_VILLAGE_INDEX]
+        demo_bodies.build(village)
+        demo_deliberation.build(village)
+        demo_assets.build(village)
+        demo_disclosure.build(village, behind=places.villages[1])
+        demo_enforcement.build(places.town, village)
+        result.timings["deliberation_disclosure_assets_enforcement"] = round(time.monotonic() - t, 2)
         with transaction.atomic():
             record(
                 "demo.built",

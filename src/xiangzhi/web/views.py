@@ -18,6 +18,15 @@ SHORTCUTS = [
     ("people.view", "户籍台账", "/people/households/", "按网格查看户和人员"),
     ("people.import", "导入台账", "/people/register/import/", "从 Excel 导入户籍台账"),
     ("party.view", "党组织", "/party/orgs/", "支部、党员与党员联户"),
+    (
+        "deliberation.matter_manage",
+        "四议两公开",
+        "/deliberation/matters/",
+        "议题的提议、商议、审议、决议与公开",
+    ),
+    ("disclosure.view", "三务公开", "/board/staff/", "党务、村务、财务公开的起草、审核与公开"),
+    ("assets.view", "三资合同", "/assets/", "集体合同、收款、欠款与到期提醒、合同清理"),
+    ("enforcement.view", "行政执法", "/enforcement/", "执法检查、处罚决定、法制审核与执法公示"),
     ("regions.view", "辖区", "/regions/", "县、乡镇、村、网格"),
     ("audit.view", "审计日志", "/audit/", "登录、变更、越权与查看敏感信息的记录"),
 ]
