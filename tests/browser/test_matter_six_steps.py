@@ -104,6 +104,15 @@ def test_a_cadre_walks_a_major_matter_through_six_steps_and_the_board_shows_it(l
     expect(anon.locator("main")).to_contain_text("村道已修缮完工")
     assert "/accounts/login/" not in anon.url
     _shot(anon, "5-public-board")
+    # the wall copy: the print view under print media shows the resolution with its result and the QR code, and
+    # hides the navigation and the print button; Chromium prints it to a PDF
+    anon.goto(f"{base}/board/{world.village_a.code}/print/")
+    anon.emulate_media(media="print")
+    expect(anon.locator("main")).to_contain_text("村道已修缮完工")
+    expect(anon.locator(".qr svg")).to_be_visible()
+    expect(anon.locator(".no-print")).to_be_hidden()
+    expect(anon.locator(".topbar")).to_be_hidden()
+    assert anon.pdf(format="A4")[:5] == b"%PDF-"
     anon.context.close()
 
 
