@@ -10,23 +10,13 @@ an outsider, approved by the township). Call after the households and accounts e
 
 import datetime as dt
 
-from xiangzhi.accounts.models import RoleAssignment, User
 from xiangzhi.assets import rules, services
 from xiangzhi.assets.models import Contract
 from xiangzhi.core import clock
+from xiangzhi.demo.roles import role_holder
 from xiangzhi.regions.models import Region
 
 Y = rules.PER_YEAR
-
-
-def _one(role: str, code: str) -> User | None:
-    grant = (
-        RoleAssignment.objects.filter(role=role, is_active=True, region_code=code)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    return grant.user if grant else None
 
 
 def _resolutions(village: Region):
@@ -84,7 +74,7 @@ def build(village: Region) -> int:
     """The village's demo contracts (once); returns how many were made."""
     if Contract.objects.filter(region=village).exists():
         return 0
-    secretary = _one("village_secretary", village.code)
+    secretary = role_holder("village_secretary", village.code)
     if secretary is None:
         return 0
     today = clock.today()

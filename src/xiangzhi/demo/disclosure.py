@@ -11,10 +11,11 @@ The builder calls, after `demo_honours.build(...)`:
 import datetime as dt
 
 from xiangzhi.accounts import services as account_services
-from xiangzhi.accounts.models import RoleAssignment, User
+from xiangzhi.accounts.models import User
 from xiangzhi.accounts.roles import ROLES
 from xiangzhi.audit.services import record
 from xiangzhi.core import clock
+from xiangzhi.demo.roles import role_holder
 from xiangzhi.disclosure import services
 from xiangzhi.disclosure.models import Notice
 from xiangzhi.points import services as points_services
@@ -22,20 +23,10 @@ from xiangzhi.points import services as points_services
 BEHIND_DAYS = 100  # the second village's last financial notice: more than a quarter ago
 
 
-def _one(role: str, code: str) -> User | None:
-    grant = (
-        RoleAssignment.objects.filter(role=role, is_active=True, region_code=code)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    return grant.user if grant else None
-
-
 def _supervisor_of(village) -> User | None:
     """The second village's 村务监督委员会 member: a demo account of its own (same password hash as the other demo
     accounts, copied from demo_supervisor), so that its financial notice can be signed off."""
-    found = _one("supervisor", village.code)
+    found = role_holder("supervisor", village.code)
     model = User.objects.filter(username="demo_supervisor").first()
     if found is not None or model is None:
         return found
@@ -81,9 +72,9 @@ def build(village, *, behind=None) -> int:
 
 
 def _demo_village(village) -> int:
-    secretary = _one("village_secretary", village.code)
-    supervisor = _one("supervisor", village.code)
-    villager = _one("villager", village.code)
+    secretary = role_holder("village_secretary", village.code)
+    supervisor = role_holder("supervisor", village.code)
+    villager = role_holder("villager", village.code)
     if secretary is None or supervisor is None:
         return 0
     today = clock.today()
@@ -138,7 +129,7 @@ def _demo_village(village) -> int:
 
 def _behind_village(village) -> int:
     """党务 and 村务 up to date, finances last published more than a quarter ago: flagged on the town's page."""
-    cadre = _one("village_secretary", village.code) or _one("town_staff", village.code)
+    cadre = role_holder("village_secretary", village.code) or role_holder("town_staff", village.code)
     supervisor = _supervisor_of(village)
     if cadre is None:
         return 0

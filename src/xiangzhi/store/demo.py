@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from xiangzhi.accounts import services as account_services
 from xiangzhi.accounts.models import RoleAssignment, User
+from xiangzhi.demo.roles import role_holder
 from xiangzhi.points.models import PointBalance
 from xiangzhi.regions.models import Region
 from xiangzhi.store import services
@@ -23,21 +24,11 @@ GOODS = [
 ]
 
 
-def _one(role: str, code: str) -> User | None:
-    grant = (
-        RoleAssignment.objects.filter(role=role, is_active=True, region_code=code)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    return grant.user if grant else None
-
-
 def build(village: Region) -> None:
     """The village's store (once), its goods, its keeper, and three redemptions."""
     if Store.objects.filter(region_code=village.code).exists():
         return
-    secretary = _one("village_secretary", village.code)
+    secretary = role_holder("village_secretary", village.code)
     if secretary is None:
         return
     store = services.store_create(
