@@ -155,8 +155,9 @@ def test_villager_home_has_big_targets_and_large_text(live_server, world, phone)
     assert "/accounts/otp/" not in phone.url
 
     buttons = phone.locator(".big-buttons a.big-button, .big-buttons button.big-button")
-    assert buttons.count() == 6  # 我的家庭, 修改密码, 退出登录, 事件上报, 我上报的事件, 我的积分
-    assert _assert_touch_targets(buttons, 60) == 6
+    # 我的家庭, 修改密码, 退出登录, 事件上报, 我上报的事件, 我的积分, 村里议事, 三务公开
+    assert buttons.count() == 8
+    assert _assert_touch_targets(buttons, 60) == 8
     assert _assert_touch_targets(phone.locator("main button, .topbar a, .topbar button"), 60) >= 2
     size = phone.evaluate("parseFloat(getComputedStyle(document.querySelector('.member')).fontSize)")
     assert size >= 18, f"villager text is {size}px"
