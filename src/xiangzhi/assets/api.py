@@ -293,7 +293,7 @@ def assets_contract_import(request):
     upload = request.FILES.get("file")
     village = (
         selectors.villages(user=request.auth, action="assets.manage").filter(code=code).first()
-        if code
+        if code.isdigit()
         else None
     )
     if village is None:

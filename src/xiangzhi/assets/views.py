@@ -311,10 +311,16 @@ def setting_edit(request, code: str):
     )
 
 
+def _region(request) -> str | None:
+    """The region filter of the report: a region code (digits only), else the user's current region."""
+    region = (request.GET.get("region") or "").strip()[:18]
+    return (region if region.isdigit() else current_code(request)) or None
+
+
 @login_required
 @require_GET
 def report(request):
-    region = (request.GET.get("region") or current_code(request) or "").strip()[:18] or None
+    region = _region(request)
     rep = selectors.report(user=request.user, region=region)
     return render(
         request,
@@ -333,5 +339,5 @@ def report(request):
 @login_required
 @require_GET
 def report_export(request):
-    region = (request.GET.get("region") or current_code(request) or "").strip()[:18] or None
+    region = _region(request)
     return _attachment(excel.report_export(user=request.user, region=region), "合同清理报告.xlsx")

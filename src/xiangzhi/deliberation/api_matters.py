@@ -82,7 +82,7 @@ class MatterFilter(Schema):
 
 
 class MatterIn(Schema):
-    village: str = Field(..., max_length=12, description="村代码")
+    village: str = Field(..., pattern=r"^\d{12}$", description="村的区划代码（12 位）")
     title: Text = Field(..., max_length=100)
     description: Text = Field(..., max_length=5000)
     kind: Literal[tuple(matter_rules.KIND_BY_CODE)]  # type: ignore[valid-type]

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
@@ -367,6 +367,8 @@ def figures(request):
     towns = selectors.town_choices(user=request.user)
     town = request.GET.get("town", "").strip()
     town_code = town if any(t.code == town for t in towns) else None
+    if town and not town.isdigit():
+        raise Http404("未找到")
     if town and town_code is None:
         # a town out of reach (or none such): nothing of it is shown, and the refusal is audited
         policy.get_scoped_or_404(
