@@ -15,10 +15,9 @@ VILLAGE_CODE_LENGTH = codes.LENGTHS[codes.VILLAGE]
 
 
 def meeting_list(*, user, region: str | None = None, status: str = "", body: str = "") -> QuerySet:
-    within = region if region and region.isdigit() else None
-    if within and len(within) > VILLAGE_CODE_LENGTH:
-        within = within[:VILLAGE_CODE_LENGTH]  # meetings belong to a village: a grid picks its village
-    qs = policy.scope(user, "deliberation.view", Meeting.objects.select_related("body"), within=within)
+    qs = policy.scope(
+        user, "deliberation.view", Meeting.objects.select_related("body"), within=village_within(region)
+    )
     if status in dict(Meeting.STATUS_CHOICES):
         qs = qs.filter(status=status)
     if str(body).isdigit():
@@ -54,16 +53,18 @@ def entry_get(*, meeting: Meeting, pk) -> RollEntry | None:
 # -- bodies, rosters, authorisations, the town's views ----------------------------------------------------------
 
 
-def _within(region: str | None) -> str | None:
+def village_within(region: str | None) -> str | None:
+    """A region filter for what belongs to a village (bodies, meetings, matters): a region code (digits only), a
+    grid's code cut to its village's; anything else is no filter."""
     within = region.strip() if region and region.strip().isdigit() else None
     if within and len(within) > VILLAGE_CODE_LENGTH:
-        within = within[:VILLAGE_CODE_LENGTH]  # bodies belong to a village: a grid picks its village
+        within = within[:VILLAGE_CODE_LENGTH]
     return within
 
 
 def body_list(*, user, region: str | None = None, kind: str = "", active: str = "") -> QuerySet:
     qs = policy.scope(
-        user, "deliberation.view", Body.objects.select_related("region"), within=_within(region)
+        user, "deliberation.view", Body.objects.select_related("region"), within=village_within(region)
     )
     if kind in rules.KIND_LABELS:
         qs = qs.filter(kind=kind)
@@ -165,7 +166,7 @@ def authorisation_list(*, user, region: str | None = None, status: str = "") -> 
         user,
         "deliberation.view",
         Authorisation.objects.select_related("region", "granted_by"),
-        within=_within(region),
+        within=village_within(region),
     )
     if status == "active":
         qs = qs.filter(revoked=False)
@@ -199,7 +200,7 @@ def approval_queue(*, user, region: str | None = None, status: str = "pending") 
         Item.objects.filter(needs_township_approval=True, passed=True).select_related(
             "meeting", "meeting__body"
         ),
-        within=_within(region),
+        within=village_within(region),
     )
     if status == "approved":
         qs = qs.filter(township_approved_at__isnull=False)
@@ -226,7 +227,7 @@ def quarterly(*, user, today: dt.date, region: str | None = None, late_only: boo
             "deliberation.oversee",
             Region.objects.filter(level=codes.VILLAGE, is_active=True),
             field="code",
-            within=_within(region),
+            within=village_within(region),
         ).order_by("code")
     )
     bodies = {}

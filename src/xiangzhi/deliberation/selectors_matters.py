@@ -5,17 +5,17 @@ from django.db.models import Count, Prefetch, QuerySet
 from xiangzhi import policy
 from xiangzhi.deliberation import matter_rules
 from xiangzhi.deliberation.models import Body, Matter, MatterStep, Meeting, StepObjection
-from xiangzhi.deliberation.selectors import VILLAGE_CODE_LENGTH
+from xiangzhi.deliberation.selectors import village_within
 
 
 def matter_list(
     *, user, region: str | None = None, status: str = "", kind: str = "", path: str = "", q: str = ""
 ) -> QuerySet:
-    within = region if region and region.isdigit() else None
-    if within and len(within) > VILLAGE_CODE_LENGTH:
-        within = within[:VILLAGE_CODE_LENGTH]  # matters belong to a village: a grid picks its village
     qs = policy.scope(
-        user, "deliberation.matter_view", Matter.objects.select_related("region"), within=within
+        user,
+        "deliberation.matter_view",
+        Matter.objects.select_related("region"),
+        within=village_within(region),
     )
     if status in dict(Matter.STATUS_CHOICES):
         qs = qs.filter(status=status)

@@ -19,6 +19,7 @@ from xiangzhi.core.errors import ValidationFailed
 from xiangzhi.deliberation import documents, matter_rules, matters, rules
 from xiangzhi.deliberation import selectors_matters as sel
 from xiangzhi.deliberation.models import Body, Item, Matter, Meeting
+from xiangzhi.disclosure.services import split_names
 from xiangzhi.regions.models import Region
 from xiangzhi.web.errors import FORM_ERRORS, add_domain_error
 from xiangzhi.web.region import current_code
@@ -291,10 +292,6 @@ def step_complete(request, pk: int):
     return _done(request, m, act, "本步骤已完成。")
 
 
-def _names(value: str) -> list[str]:
-    return [n for n in (value or "").replace("，", ",").replace("、", ",").split(",") if n.strip()]
-
-
 @login_required
 @require_POST
 def resolution(request, pk: int):
@@ -308,7 +305,7 @@ def resolution(request, pk: int):
             matter=m,
             title=p.get("title", ""),
             body=p.get("body", ""),
-            mask_names=_names(p.get("mask_names", "")),
+            mask_names=split_names(p.get("mask_names", "")),
         ),
         "决议已在村务公开栏公开。",
     )
@@ -326,7 +323,7 @@ def result(request, pk: int):
             user=request.user,
             matter=m,
             result=p.get("result", ""),
-            mask_names=_names(p.get("mask_names", "")),
+            mask_names=split_names(p.get("mask_names", "")),
         ),
         "实施结果已在村务公开栏公开。",
     )

@@ -2,15 +2,13 @@
 village in reach, the sign-off, no ID or phone numbers, the attachment check, no edit once published) are the
 services'; a refusal is shown next to its field and the form re-renders with what was typed."""
 
-import re
-
 from django import forms
 
 from xiangzhi.disclosure.models import FINANCE, PARTY, RESOLUTION, VILLAGE
 from xiangzhi.disclosure.models import KIND_LABELS as LABELS
+from xiangzhi.disclosure.services import split_names
 
 DRAFT_KINDS = [(k, LABELS[k]) for k in (PARTY, VILLAGE, FINANCE, RESOLUTION)]
-_SPLIT = re.compile(r"[\s,，、;；]+")
 
 
 def _text(label: str, limit: int, *, required: bool = True, rows: int = 0):
@@ -47,7 +45,7 @@ class NoticeTextForm(forms.Form):
     attachment_checked = forms.BooleanField(label="我已核对附件，其中没有身份证号、手机号", required=False)
 
     def clean_mask_names(self) -> list[str]:
-        return [n for n in _SPLIT.split(self.cleaned_data.get("mask_names") or "") if n]
+        return split_names(self.cleaned_data.get("mask_names"))
 
 
 class DraftForm(NoticeTextForm):

@@ -37,6 +37,7 @@ from xiangzhi.regions import codes
 EDIT_REFUSED = "已公开的事项不能修改，只能发布更新版本；原版本会保留在公开栏并标注“已更新”。"
 NUMBERS_REFUSED = "{label}中含有身份证号或手机号，不能公开。请删去号码后再提交。"
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,6}$")
+_NAME_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
 def check_numbers(text: str, *, field: str, label: str) -> None:
@@ -59,11 +60,16 @@ def clean_names(names) -> list[str]:
     return sorted(set(out), key=len, reverse=True)  # longest first: 欧阳明华 before 欧阳明
 
 
+def split_names(text: str) -> list[str]:
+    """The names a drafter typed in one box, separated by spaces, commas, 、 or semicolons."""
+    return [n for n in _NAME_SEPARATORS.split(text or "") if n]
+
+
 def mask_names(text: str, names) -> str:
     """Every listed full name becomes its first character and 某 (张三 → 张某; a compound surname keeps one
     character only: 欧阳明 → 欧某)."""
     for name in clean_names(names):
-        text = text.replace(name, f"{name[0]}某")
+        text = text.replace(name, masked_name(name))
     return text
 
 

@@ -109,7 +109,9 @@ class Inspection(models.Model):
         """How the subject is named anywhere but the record page: 张某 for a person, the full name of an
         organisation."""
         if self.is_person and self.subject_name:
-            return f"{self.subject_name[0]}某"
+            from xiangzhi.disclosure.services import masked_name
+
+            return masked_name(self.subject_name)
         return self.subject_name
 
 
