@@ -1,4 +1,5 @@
-"""Background jobs of points, run by `xiangzhi worker`: posting claims whose public notice is over, and the\nvillages' 积分公示 on the public board (三务公开)."""
+"""Background jobs of points, run by `xiangzhi worker`: posting claims whose public notice is over, and the
+villages' 积分公示 on the public board (三务公开)."""
 
 import datetime as dt
 
